@@ -1,0 +1,37 @@
+using System.CommandLine;
+using System.Text.Json;
+using Lahja.Text;
+
+namespace Lahja.Cli.Commands;
+
+/// <summary><c>lahja tokenize --model DIR [--max-length N] [--preprocess none|b2bert] [--do-lower-case true|false]</c>.</summary>
+internal static class TokenizeCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var model = new Option<DirectoryInfo>("--model") { Description = "Checkpoint directory (only the tokenizer files are needed: vocab.txt or tokenizer.json, tokenizer_config.json).", Required = true };
+        var maxLength = new Option<int>("--max-length") { Description = "Maximum sequence length, [CLS] and [SEP] included.", DefaultValueFactory = _ => BertTokenizer.DefaultMaxLength };
+        var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.NonePresetName, "Preprocessing preset applied before tokenizing (default none: the tokenizer's own view).");
+        var lower = new Option<bool?>("--do-lower-case") { Description = "Override the checkpoint's do_lower_case (accents follow it unless the checkpoint sets strip_accents)." };
+        var texts = new Argument<string[]>("text") { Arity = ArgumentArity.ZeroOrMore, Description = "Texts to tokenize; without any, one text per line is read from standard input." };
+        var command = new Command("tokenize", "Tokenize texts as Hugging Face's AutoTokenizer would: one JSON object per input line.") { model, maxLength, preprocess, lower, texts };
+        command.SetAction(parse => CliApp.Guard(io, () =>
+        {
+            var max = parse.GetValue(maxLength);
+            if (max < 2) throw new ArgumentException($"--max-length must be at least 2 ([CLS] and [SEP]), got {max}.");
+            var tokenizer = BertTokenizer.FromDirectory(parse.GetValue(model)!.FullName, new BertTokenizerOptions { DoLowerCase = parse.GetValue(lower) });
+            var preprocessor = TextPreprocessor.FromPreset(parse.GetValue(preprocess)!);
+            foreach (var text in PreprocessCommand.Inputs(parse.GetValue(texts), io.In))
+            {
+                var encoding = tokenizer.Encode(preprocessor.Process(text), max);
+                var line = new TokenizeLine(encoding.InputIds, encoding.Tokens, Enumerable.Repeat(1, encoding.Count).ToArray(),
+                    encoding.Offsets.Select(o => new[] { o.Start, o.End }).ToArray());
+                io.Out.WriteLine(JsonSerializer.Serialize(line, CliApp.Json));
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private sealed record TokenizeLine(IReadOnlyList<int> InputIds, IReadOnlyList<string> Tokens, int[] AttentionMask, int[][] Offsets);
+}

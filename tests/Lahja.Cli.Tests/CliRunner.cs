@@ -1,0 +1,22 @@
+namespace Lahja.Cli.Tests;
+
+/// <summary>Runs the CLI in-process with string streams.</summary>
+internal static class CliRunner
+{
+    public static (int ExitCode, string Out, string Error) Run(string stdin, params string[] args)
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        var error = new StringWriter { NewLine = "\n" };
+        var code = CliApp.Run(args, new CliIO(new StringReader(stdin), output, error));
+        return (code, output.ToString(), error.ToString());
+    }
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Lahja.slnx"))) return dir.FullName;
+        throw new InvalidOperationException("Lahja.slnx not found above the test binaries.");
+    }
+}
