@@ -1,1 +1,45 @@
-class P{static void Main(){}}
+using System.Diagnostics;
+using System.Text.Json;
+using Lahja.Text;
+
+// Lahja's side of the benchmarks in bench/run.sh. One thread, warm-up pass first, then timed passes.
+//   tokenize   --model DIR --input FILE.jsonl [--repeat N]   tokens per second (pieces + [CLS]/[SEP])
+//   preprocess --input FILE.jsonl [--repeat N]              lines per second of the b2bert preset
+var mode = args.Length > 0 ? args[0] : throw new ArgumentException("usage: tokenize|preprocess --input FILE.jsonl [--model DIR] [--repeat N]");
+string Arg(string name, string? fallback = null)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback ?? throw new ArgumentException($"{name} is required");
+}
+var texts = File.ReadLines(Arg("--input")).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<string>(l)!).ToArray();
+var repeat = int.Parse(Arg("--repeat", "20"));
+
+switch (mode)
+{
+    case "tokenize":
+    {
+        var tokenizer = BertTokenizer.FromDirectory(Arg("--model"));
+        long Pass() { long n = 0; foreach (var t in texts) n += tokenizer.Encode(t, maxLength: null).Count; return n; }
+        Pass();
+        var watch = Stopwatch.StartNew();
+        long tokens = 0;
+        for (var r = 0; r < repeat; r++) tokens += Pass();
+        watch.Stop();
+        Console.WriteLine(JsonSerializer.Serialize(new { impl = "lahja", mode, texts = texts.Length, repeat, tokens, seconds = watch.Elapsed.TotalSeconds, per_second = tokens / watch.Elapsed.TotalSeconds }));
+        break;
+    }
+    case "preprocess":
+    {
+        var preprocessor = TextPreprocessor.B2Bert;
+        void Pass() { foreach (var t in texts) preprocessor.Process(t); }
+        Pass();
+        var watch = Stopwatch.StartNew();
+        for (var r = 0; r < repeat; r++) Pass();
+        watch.Stop();
+        var lines = (long)texts.Length * repeat;
+        Console.WriteLine(JsonSerializer.Serialize(new { impl = "lahja", mode, texts = texts.Length, repeat, lines, seconds = watch.Elapsed.TotalSeconds, per_second = lines / watch.Elapsed.TotalSeconds }));
+        break;
+    }
+    default:
+        throw new ArgumentException($"unknown mode '{mode}'");
+}

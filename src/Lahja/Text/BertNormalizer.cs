@@ -13,6 +13,10 @@ internal static class BertNormalizer
     // store equal strings, so no locking is needed.
     private static readonly string?[] StrippedBmp = new string?[0x10000];
 
+    // Per settings combination, per BMP code point: the complete normalised output of that code point on its own
+    // (null until first needed). Only U+03A3 (Final_Sigma) and surrogates depend on context and skip the table.
+    private static readonly string?[]?[] SingleCharTables = new string?[]?[16];
+
     /// <summary>
     /// Normalises <paramref name="text"/>[start..end) into <paramref name="output"/>, recording for every output UTF-16
     /// unit the original [start, end) span of the code point it came from.
@@ -20,61 +24,92 @@ internal static class BertNormalizer
     public static void Normalize(string text, int start, int end, BertTokenizerSettings settings, NormalizedBuffer output)
     {
         output.Clear();
-        var lower = settings.DoLowerCase;
-        var strip = settings.StripAccents;
+        var table = TableFor(settings);
         var i = start;
         while (i < end)
         {
             var c = text[i];
-            // Fast path for ASCII: no control/space subtleties beyond the obvious, no accents.
-            if (c < 0x80)
+            if (c >= 0x80 && !char.IsSurrogate(c) && c != '\u03A3')
             {
-                if (settings.CleanText && (c == 0 || (c < 0x20 && c is not ('\t' or '\n' or '\r')) || c == 0x7F))
-                {
-                    i++;
-                    continue;
-                }
-                if (settings.CleanText && c is '\t' or '\n' or '\r') c = ' ';
-                else if (lower) c = char.ToLowerInvariant(c);
-                output.Append(c, i, i + 1);
+                var normalized = table[c] ??= NormalizeSingle(c, settings);
+                if (normalized.Length == 1) output.Append(normalized[0], i, i + 1);
+                else if (normalized.Length > 0) output.Append(normalized.AsSpan(), i, i + 1);
                 i++;
                 continue;
             }
-
-            var status = Rune.DecodeFromUtf16(text.AsSpan(i, end - i), out var rune, out var width);
-            if (status != System.Buffers.OperationStatus.Done)
-            {
-                // A lone surrogate: category Cs, which cleaning removes; kept verbatim otherwise.
-                if (!settings.CleanText) output.Append(text[i], i, i + 1);
-                i += 1;
-                continue;
-            }
-            var cp = rune.Value;
-            if (settings.CleanText)
-            {
-                if (cp == 0xFFFD || IsControl(rune))
-                {
-                    i += width;
-                    continue;
-                }
-                if (IsJsWhitespace(cp))
-                {
-                    output.Append(' ', i, i + width);
-                    i += width;
-                    continue;
-                }
-            }
-            var chinese = settings.TokenizeChineseChars && IsChineseChar(cp);
-            if (chinese) output.Append(' ', i, i + width);
-            if (lower)
-                AppendLowered(text, i, end, rune, strip, output);
-            else if (strip)
-                AppendStripped(rune, i, i + width, output);
-            else
-                output.Append(text.AsSpan(i, width), i, i + width);
-            if (chinese) output.Append(' ', i, i + width);
-            i += width;
+            NormalizeNext(text, ref i, end, settings, output);
         }
+    }
+
+    private static string?[] TableFor(BertTokenizerSettings s)
+    {
+        var key = (s.CleanText ? 1 : 0) | (s.TokenizeChineseChars ? 2 : 0) | (s.DoLowerCase ? 4 : 0) | (s.StripAccents ? 8 : 0);
+        return SingleCharTables[key] ??= new string?[0x10000];
+    }
+
+    private static string NormalizeSingle(char c, BertTokenizerSettings settings)
+    {
+        var buffer = new NormalizedBuffer();
+        var text = c.ToString();
+        var i = 0;
+        NormalizeNext(text, ref i, 1, settings, buffer);
+        return new string(buffer.Chars, 0, buffer.Length);
+    }
+
+    /// <summary>Normalises the code point at <paramref name="i"/> and advances past it.</summary>
+    private static void NormalizeNext(string text, ref int i, int end, BertTokenizerSettings settings, NormalizedBuffer output)
+    {
+        var lower = settings.DoLowerCase;
+        var strip = settings.StripAccents;
+        var c = text[i];
+        // Fast path for ASCII: no control/space subtleties beyond the obvious, no accents.
+        if (c < 0x80)
+        {
+            if (settings.CleanText && (c == 0 || (c < 0x20 && c is not ('\t' or '\n' or '\r')) || c == 0x7F))
+            {
+                i++;
+                return;
+            }
+            if (settings.CleanText && c is '\t' or '\n' or '\r') c = ' ';
+            else if (lower) c = char.ToLowerInvariant(c);
+            output.Append(c, i, i + 1);
+            i++;
+            return;
+        }
+
+        var status = Rune.DecodeFromUtf16(text.AsSpan(i, end - i), out var rune, out var width);
+        if (status != System.Buffers.OperationStatus.Done)
+        {
+            // A lone surrogate: category Cs, which cleaning removes; kept verbatim otherwise.
+            if (!settings.CleanText) output.Append(text[i], i, i + 1);
+            i += 1;
+            return;
+        }
+        var cp = rune.Value;
+        if (settings.CleanText)
+        {
+            if (cp == 0xFFFD || IsControl(rune))
+            {
+                i += width;
+                return;
+            }
+            if (IsJsWhitespace(cp))
+            {
+                output.Append(' ', i, i + width);
+                i += width;
+                return;
+            }
+        }
+        var chinese = settings.TokenizeChineseChars && IsChineseChar(cp);
+        if (chinese) output.Append(' ', i, i + width);
+        if (lower)
+            AppendLowered(text, i, end, rune, strip, output);
+        else if (strip)
+            AppendStripped(rune, i, i + width, output);
+        else
+            output.Append(text.AsSpan(i, width), i, i + width);
+        if (chinese) output.Append(' ', i, i + width);
+        i += width;
     }
 
     private static void AppendLowered(string text, int index, int end, Rune rune, bool strip, NormalizedBuffer output)

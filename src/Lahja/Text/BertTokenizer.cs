@@ -40,8 +40,8 @@ public sealed class BertTokenizer
         Settings = settings;
         var size = vocabulary.Count == 0 ? 0 : vocabulary.Values.Max() + 1;
         _idToToken = new string[size];
-        var starts = new Dictionary<string, int>(vocabulary.Count, StringComparer.Ordinal);
-        var continuations = new Dictionary<string, int>(StringComparer.Ordinal);
+        var starts = new Dictionary<string, int>(vocabulary.Count, FastOrdinalComparer.Instance);
+        var continuations = new Dictionary<string, int>(FastOrdinalComparer.Instance);
         var prefix = settings.ContinuingSubwordPrefix;
         foreach (var (token, id) in vocabulary)
         {
@@ -286,7 +286,9 @@ public sealed class BertTokenizer
         }
         if (addSpecialTokens) Add(SepId, (0, 0), true);
         var idArray = ids.ToArray();
-        return new TokenizedText(idArray, idArray.Select(i => _idToToken[i]).ToArray(), offsets.ToArray(), special.ToArray(), truncated);
+        var tokens = new string[idArray.Length];
+        for (var i = 0; i < idArray.Length; i++) tokens[i] = _idToToken[idArray[i]];
+        return new TokenizedText(idArray, tokens, offsets.ToArray(), special.ToArray(), truncated);
 
         void Add(int id, (int, int) offset, bool isSpecial)
         {
@@ -441,6 +443,33 @@ public sealed class BertTokenizer
             ids.Add(id);
             offsets?.Add((buffer.Starts[from], buffer.Ends[to - 1]));
             special?.Add(false);
+        }
+    }
+
+    /// <summary>
+    /// Ordinal string equality with a cheap FNV-1a hash, usable with spans. The default ordinal comparer's randomized
+    /// Marvin hash guards dictionaries whose keys an attacker chooses; here the keys are the fixed vocabulary and
+    /// input only probes it, and the lookups are the tokenizer's hot path.
+    /// </summary>
+    private sealed class FastOrdinalComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>
+    {
+        public static readonly FastOrdinalComparer Instance = new();
+
+        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+        public int GetHashCode(string obj) => Hash(obj);
+
+        public bool Equals(ReadOnlySpan<char> alternate, string other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<char> alternate) => Hash(alternate);
+
+        public string Create(ReadOnlySpan<char> alternate) => alternate.ToString();
+
+        private static int Hash(ReadOnlySpan<char> s)
+        {
+            var h = 2166136261u;
+            foreach (var c in s) h = (h ^ c) * 16777619u;
+            return (int)h;
         }
     }
 

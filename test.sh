@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test of the solution. When Node and npm are present, first installs the pinned reference tools
+# (tools/reference, transformers.js) so the differential tests regenerate the reference outputs live; without them
+# those tests read the committed fixtures. Tests that need ../shared/data skip with a message when it is absent.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$root"
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+if command -v npm >/dev/null && [ ! -d tools/reference/node_modules/@huggingface/transformers ]; then
+  (cd tools/reference && npm ci --no-audit --no-fund --loglevel=error) || echo "test.sh: npm ci failed; the tokenizer reference tests will use committed fixtures" >&2
+fi
+log=$(mktemp)
+dotnet test Lahja.slnx --nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+# One plain closing line summing all test projects: "N passed, N failed, N skipped".
+awk '/(Passed|Failed)! +- +Failed:/ {
+       for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
