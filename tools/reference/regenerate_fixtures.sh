@@ -20,3 +20,4 @@ for vocab in plain diacritics; do
   done
 done
 ls -la "$fixtures"
+./make_model_fixtures.sh

@@ -309,20 +309,32 @@ public sealed class BertTokenizer
         var items = new TokenizedText[texts.Count];
         for (var i = 0; i < texts.Count; i++)
             items[i] = Encode(texts[i] ?? throw new ArgumentNullException(nameof(texts), $"Text {i} is null."), maxLength);
-        var length = padding == PaddingMode.MaxLength ? maxLength : items.Length == 0 ? 0 : items.Max(x => x.Count);
-        var ids = new long[items.Length * length];
+        return Pad(items, padding == PaddingMode.MaxLength ? maxLength : null);
+    }
+
+    /// <summary>
+    /// Pads encodings into a model-ready batch: to <paramref name="length"/> when given, else to the longest.
+    /// </summary>
+    public TokenizedBatch Pad(IReadOnlyList<TokenizedText> items, int? length = null)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var longest = items.Count == 0 ? 0 : items.Max(x => x.Count);
+        if (length is { } fixedLength && fixedLength < longest)
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"An encoding has {longest} tokens.");
+        var width = length ?? longest;
+        var ids = new long[items.Count * width];
         var mask = new long[ids.Length];
         Array.Fill(ids, PadId);
-        for (var row = 0; row < items.Length; row++)
+        for (var row = 0; row < items.Count; row++)
         {
             var item = items[row];
             for (var j = 0; j < item.Count; j++)
             {
-                ids[row * length + j] = item.InputIds[j];
-                mask[row * length + j] = 1;
+                ids[row * width + j] = item.InputIds[j];
+                mask[row * width + j] = 1;
             }
         }
-        return new TokenizedBatch(items, length, ids, mask, new long[ids.Length]);
+        return new TokenizedBatch(items, width, ids, mask, new long[ids.Length]);
     }
 
     /// <summary>Counts the pieces of <paramref name="text"/> without building an encoding (no specials, no limit).</summary>

@@ -1,0 +1,289 @@
+using Lahja.Checkpoints;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Lahja.Torch;
+
+// Module and field names mirror transformers' BertForSequenceClassification exactly (including "LayerNorm" and
+// "self"), so state-dict keys map one to one onto Hugging Face checkpoints.
+#pragma warning disable IDE1006 // names follow the Python modules
+
+/// <summary>BERT embeddings: word + position + token type, then LayerNorm and dropout.</summary>
+internal sealed class BertEmbeddings : Module<Tensor, Tensor, Tensor>
+{
+    public readonly Embedding word_embeddings;
+    public readonly Embedding position_embeddings;
+    public readonly Embedding token_type_embeddings;
+    public readonly LayerNorm LayerNorm;
+    public readonly Dropout dropout;
+
+    public BertEmbeddings(BertConfig config) : base("embeddings")
+    {
+        word_embeddings = Embedding(config.VocabSize, config.HiddenSize, padding_idx: config.PadTokenId);
+        position_embeddings = Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
+        token_type_embeddings = Embedding(config.TypeVocabSize, config.HiddenSize);
+        LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
+        dropout = Dropout(config.HiddenDropoutProb);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds)
+    {
+        using var positions = arange(inputIds.shape[1], dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
+        using var words = word_embeddings.forward(inputIds);
+        using var position = position_embeddings.forward(positions);
+        using var types = token_type_embeddings.forward(tokenTypeIds);
+        using var sum = words + position + types;
+        // Dropout may hand back its input in eval mode, so its input is left to the caller's dispose scope.
+        var normed = LayerNorm.forward(sum);
+        return dropout.forward(normed);
+    }
+}
+
+/// <summary>Multi-head self-attention projections (<c>attention.self</c>).</summary>
+internal sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
+{
+    public readonly Linear query;
+    public readonly Linear key;
+    public readonly Linear value;
+    public readonly Dropout dropout;
+    private readonly int _heads;
+    private readonly int _headSize;
+
+    public BertSelfAttention(BertConfig config) : base("self")
+    {
+        _heads = config.NumAttentionHeads;
+        _headSize = config.HiddenSize / config.NumAttentionHeads;
+        query = Linear(config.HiddenSize, config.HiddenSize);
+        key = Linear(config.HiddenSize, config.HiddenSize);
+        value = Linear(config.HiddenSize, config.HiddenSize);
+        dropout = Dropout(config.AttentionProbsDropoutProb);
+        RegisterComponents();
+    }
+
+    /// <param name="hidden">[batch, length, hidden]</param>
+    /// <param name="additiveMask">[batch, 1, 1, length]: 0 where attended, the float minimum where masked.</param>
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        var batch = hidden.shape[0];
+        var length = hidden.shape[1];
+        Tensor Heads(Linear projection)
+        {
+            using var projected = projection.forward(hidden);
+            return projected.view(batch, length, _heads, _headSize).permute(0, 2, 1, 3);
+        }
+        using var q = Heads(query);
+        using var k = Heads(key);
+        using var v = Heads(value);
+        using var kt = k.transpose(-1, -2);
+        using var scores = matmul(q, kt);
+        scores.div_(Math.Sqrt(_headSize)).add_(additiveMask);
+        var probabilities = scores.softmax(-1);
+        var dropped = dropout.forward(probabilities);
+        using var context = matmul(dropped, v);
+        using var permuted = context.permute(0, 2, 1, 3);
+        return permuted.reshape(batch, length, _heads * _headSize);
+    }
+}
+
+/// <summary>A dense projection, dropout, residual and LayerNorm (<c>attention.output</c> and <c>output</c>).</summary>
+internal sealed class BertResidualOutput : Module<Tensor, Tensor, Tensor>
+{
+    public readonly Linear dense;
+    public readonly LayerNorm LayerNorm;
+    public readonly Dropout dropout;
+
+    public BertResidualOutput(string name, int inputSize, BertConfig config) : base(name)
+    {
+        dense = Linear(inputSize, config.HiddenSize);
+        LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
+        dropout = Dropout(config.HiddenDropoutProb);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input, Tensor residual)
+    {
+        using var projected = dense.forward(input);
+        var sum = dropout.forward(projected).add_(residual);
+        return LayerNorm.forward(sum);
+    }
+}
+
+/// <summary><c>attention</c>: self-attention followed by its output block.</summary>
+internal sealed class BertAttention : Module<Tensor, Tensor, Tensor>
+{
+    public readonly BertSelfAttention self;
+    public readonly BertResidualOutput output;
+
+    public BertAttention(BertConfig config) : base("attention")
+    {
+        self = new BertSelfAttention(config);
+        output = new BertResidualOutput("output", config.HiddenSize, config);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        using var context = self.forward(hidden, additiveMask);
+        return output.forward(context, hidden);
+    }
+}
+
+/// <summary><c>intermediate</c>: the feed-forward expansion with its activation.</summary>
+internal sealed class BertIntermediate : Module<Tensor, Tensor>
+{
+    public readonly Linear dense;
+    private readonly string _activation;
+
+    public BertIntermediate(BertConfig config) : base("intermediate")
+    {
+        dense = Linear(config.HiddenSize, config.IntermediateSize);
+        _activation = config.HiddenAct;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden)
+    {
+        using var projected = dense.forward(hidden);
+        return _activation switch
+        {
+            "gelu" => functional.gelu(projected),
+            "relu" => functional.relu(projected),
+            // gelu_new and gelu_pytorch_tanh: the tanh approximation.
+            _ => functional.gelu(projected, TorchSharp.Modules.GELU.Approximate.tanh, false),
+        };
+    }
+}
+
+/// <summary>One post-LN encoder layer.</summary>
+internal sealed class BertLayer : Module<Tensor, Tensor, Tensor>
+{
+    public readonly BertAttention attention;
+    public readonly BertIntermediate intermediate;
+    public readonly BertResidualOutput output;
+
+    public BertLayer(BertConfig config) : base("layer")
+    {
+        attention = new BertAttention(config);
+        intermediate = new BertIntermediate(config);
+        output = new BertResidualOutput("output", config.IntermediateSize, config);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        using var attended = attention.forward(hidden, additiveMask);
+        using var inner = intermediate.forward(attended);
+        return output.forward(inner, attended);
+    }
+}
+
+/// <summary>The encoder stack (<c>encoder.layer.N</c>).</summary>
+internal sealed class BertEncoder : Module<Tensor, Tensor, Tensor>
+{
+    public readonly ModuleList<BertLayer> layer;
+
+    public BertEncoder(BertConfig config) : base("encoder")
+    {
+        layer = new ModuleList<BertLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertLayer(config)).ToArray());
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        var current = hidden.alias();
+        foreach (var block in layer)
+        {
+            // One dispose scope per layer: only the layer's output survives, so peak memory stays near the
+            // weights plus two layers' activations whatever the depth.
+            using var scope = NewDisposeScope();
+            var next = block.forward(current, additiveMask);
+            current.Dispose();
+            current = next.MoveToOuterDisposeScope();
+        }
+        return current;
+    }
+}
+
+/// <summary><c>pooler</c>: tanh(dense(first token)).</summary>
+internal sealed class BertPooler : Module<Tensor, Tensor>
+{
+    public readonly Linear dense;
+
+    public BertPooler(BertConfig config) : base("pooler")
+    {
+        dense = Linear(config.HiddenSize, config.HiddenSize);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden)
+    {
+        using var first = hidden.select(1, 0);
+        using var projected = dense.forward(first);
+        return projected.tanh();
+    }
+}
+
+/// <summary><c>bert</c>: embeddings, encoder, pooler.</summary>
+internal sealed class BertModel : Module<Tensor, Tensor, Tensor, Tensor>
+{
+    public readonly BertEmbeddings embeddings;
+    public readonly BertEncoder encoder;
+    public readonly BertPooler pooler;
+
+    public BertModel(BertConfig config) : base("bert")
+    {
+        embeddings = new BertEmbeddings(config);
+        encoder = new BertEncoder(config);
+        pooler = new BertPooler(config);
+        RegisterComponents();
+    }
+
+    /// <returns>The pooled output [batch, hidden].</returns>
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        // transformers' extended attention mask: (1 - mask) * finfo(float32).min, broadcast over heads and queries.
+        using var inverted = (1 - attentionMask.to(ScalarType.Float32));
+        using var additive = inverted.mul_(float.MinValue).unsqueeze(1).unsqueeze(1);
+        using var embedded = embeddings.forward(inputIds, tokenTypeIds);
+        using var encoded = encoder.forward(embedded, additive);
+        return pooler.forward(encoded);
+    }
+}
+
+/// <summary>Hugging Face's <c>BertForSequenceClassification</c>: BERT, dropout, a linear classifier (logits).</summary>
+public sealed class BertForSequenceClassification : Module<Tensor, Tensor, Tensor, Tensor>
+{
+#pragma warning disable CS1591
+    internal readonly BertModel bert;
+    internal readonly Dropout dropout;
+    internal readonly Linear classifier;
+#pragma warning restore CS1591
+
+    /// <summary>Creates the model (randomly initialised; load weights with <see cref="TorchCheckpoint"/>).</summary>
+    public BertForSequenceClassification(BertConfig config, int numLabels) : base("BertForSequenceClassification")
+    {
+        Config = config;
+        NumLabels = numLabels;
+        bert = new BertModel(config);
+        dropout = Dropout(config.ClassifierDropout ?? config.HiddenDropoutProb);
+        classifier = Linear(config.HiddenSize, numLabels);
+        RegisterComponents();
+    }
+
+    /// <summary>The architecture.</summary>
+    public BertConfig Config { get; }
+
+    /// <summary>Classifier outputs.</summary>
+    public int NumLabels { get; }
+
+    /// <summary>Logits [batch, labels] for int64 <c>[batch, length]</c> ids, mask and token types.</summary>
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        using var pooled = bert.forward(inputIds, attentionMask, tokenTypeIds);
+        var dropped = dropout.forward(pooled);
+        return classifier.forward(dropped);
+    }
+}

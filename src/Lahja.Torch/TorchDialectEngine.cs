@@ -1,0 +1,58 @@
+using Lahja.Checkpoints;
+using Lahja.Text;
+using static TorchSharp.torch;
+
+namespace Lahja.Torch;
+
+/// <summary>Runs a <see cref="BertForSequenceClassification"/> on CPU in inference mode. Calls are serialised.</summary>
+public sealed class TorchDialectEngine : IDialectEngine
+{
+    private readonly BertForSequenceClassification _model;
+    private readonly Lock _gate = new();
+
+    /// <summary>Wraps a loaded model.</summary>
+    public TorchDialectEngine(BertForSequenceClassification model)
+    {
+        _model = model;
+        _model.eval();
+    }
+
+    /// <inheritdoc />
+    public int NumLabels => _model.NumLabels;
+
+    /// <summary>Loads <paramref name="directory"/>'s weights for <paramref name="config"/>.</summary>
+    public static TorchDialectEngine Load(string directory, BertConfig config, int? threads = null)
+    {
+        if (threads is { } n) TorchRuntime.SetThreads(n);
+        using var tensors = TorchCheckpoint.OpenTensors(directory);
+        return new TorchDialectEngine(TorchCheckpoint.Load(config, config.NumLabels, tensors, directory));
+    }
+
+    /// <inheritdoc />
+    public float[] PredictProbabilities(TokenizedBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0) return [];
+        lock (_gate)
+        {
+            using var scope = NewDisposeScope();
+            using var mode = inference_mode();
+            var shape = new long[] { batch.Count, batch.SequenceLength };
+            var ids = tensor(batch.InputIds, shape);
+            var mask = tensor(batch.AttentionMask, shape);
+            var types = tensor(batch.TokenTypeIds, shape);
+            var probabilities = _model.forward(ids, mask, types).sigmoid();
+            return probabilities.data<float>().ToArray();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _model.Dispose();
+}
+
+/// <summary>The TorchSharp engine factory <see cref="DialectIdentifier.Load"/> finds by default.</summary>
+public sealed class TorchEngineFactory : IDialectEngineFactory
+{
+    /// <inheritdoc />
+    public IDialectEngine Create(string modelDirectory, BertConfig config, int? threads) => TorchDialectEngine.Load(modelDirectory, config, threads);
+}

@@ -1,0 +1,37 @@
+namespace Lahja.Checkpoints;
+
+/// <summary>Finds the files of a Hugging Face checkpoint directory.</summary>
+public static class CheckpointFiles
+{
+    /// <summary>config.json</summary>
+    public const string Config = "config.json";
+    /// <summary>Single-file safetensors weights.</summary>
+    public const string SafeTensors = "model.safetensors";
+    /// <summary>Index of sharded safetensors weights.</summary>
+    public const string SafeTensorsIndex = "model.safetensors.index.json";
+    /// <summary>PyTorch pickle weights.</summary>
+    public const string PyTorchBin = "pytorch_model.bin";
+
+    /// <summary>
+    /// Opens the weights of <paramref name="directory"/> that need no native code: <c>model.safetensors</c> or the
+    /// sharded index. Returns null when the directory only has <c>pytorch_model.bin</c> (read by Lahja.Torch).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The directory has no weights at all.</exception>
+    public static ITensorSource? OpenSafeTensors(string directory)
+    {
+        var single = Path.Combine(directory, SafeTensors);
+        if (File.Exists(single)) return SafeTensorsFile.Open(single);
+        var index = Path.Combine(directory, SafeTensorsIndex);
+        if (File.Exists(index)) return ShardedSafeTensors.Open(index);
+        if (File.Exists(Path.Combine(directory, PyTorchBin))) return null;
+        throw new FileNotFoundException($"'{directory}' has no weights: expected {SafeTensors}, {SafeTensorsIndex} or {PyTorchBin}.");
+    }
+
+    /// <summary>Reads config.json of <paramref name="directory"/>, with a clear error when it is missing.</summary>
+    public static BertConfig LoadConfig(string directory)
+    {
+        var path = Path.Combine(directory, Config);
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{directory}' has no {Config}: it is not a Hugging Face checkpoint directory.", path);
+        return BertConfig.Load(path);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Runtime.CompilerServices;
+using Lahja.Checkpoints;
+using Lahja.Text;
+
+namespace Lahja;
+
+/// <summary>
+/// Multi-label Arabic dialect identification with a Hugging Face BERT checkpoint (B2BERT or any 18-dialect
+/// multi-label classifier): preprocessing, tokenization, length-sorted batching, the model, thresholds.
+/// Thread-safe.
+/// </summary>
+public sealed class DialectIdentifier : IDisposable
+{
+    private const string TorchEngineType = "Lahja.Torch.TorchEngineFactory, Lahja.Torch";
+    private readonly IDialectEngine _engine;
+    private readonly TextPreprocessor _preprocessor;
+
+    private DialectIdentifier(string directory, BertConfig config, LabelMap labels, BertTokenizer tokenizer, IDialectEngine engine, DialectIdentifierOptions options)
+    {
+        ModelDirectory = directory;
+        Config = config;
+        Labels = labels;
+        Tokenizer = tokenizer;
+        _engine = engine;
+        Options = options;
+        _preprocessor = TextPreprocessor.FromPreset(options.Preprocessing);
+    }
+
+    /// <summary>The checkpoint directory.</summary>
+    public string ModelDirectory { get; }
+
+    /// <summary>The checkpoint's config.</summary>
+    public BertConfig Config { get; }
+
+    /// <summary>How the checkpoint's outputs map to the dialects.</summary>
+    public LabelMap Labels { get; }
+
+    /// <summary>The checkpoint's tokenizer.</summary>
+    public BertTokenizer Tokenizer { get; }
+
+    /// <summary>The options in force.</summary>
+    public DialectIdentifierOptions Options { get; }
+
+    /// <summary>
+    /// Loads a checkpoint directory (config.json, weights, vocab.txt or tokenizer.json).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A required file is missing.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed, or the weights do not fit the config; the message lists the problems.</exception>
+    public static DialectIdentifier Load(string modelDirectory, DialectIdentifierOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelDirectory);
+        options ??= new DialectIdentifierOptions();
+        options.Validate();
+        if (!Directory.Exists(modelDirectory))
+            throw new DirectoryNotFoundException($"Model directory '{modelDirectory}' does not exist.");
+        var config = CheckpointFiles.LoadConfig(modelDirectory);
+        var labels = LabelMap.FromId2Label(config.Id2Label, Path.Combine(modelDirectory, CheckpointFiles.Config));
+        var tokenizer = BertTokenizer.FromDirectory(modelDirectory, options.Tokenizer);
+        if (tokenizer.VocabularySize > config.VocabSize)
+            throw new InvalidDataException($"'{modelDirectory}': the tokenizer has {tokenizer.VocabularySize} ids but config.json's vocab_size is {config.VocabSize}.");
+        if (options.MaxLength > config.MaxPositionEmbeddings)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxLength, $"MaxLength exceeds the model's {config.MaxPositionEmbeddings} positions.");
+        var factory = options.Engine ?? FindTorchEngine();
+        var engine = factory.Create(modelDirectory, config, options.Threads);
+        return new DialectIdentifier(modelDirectory, config, labels, tokenizer, engine, options);
+    }
+
+    private static IDialectEngineFactory FindTorchEngine()
+    {
+        var type = Type.GetType(TorchEngineType, throwOnError: false)
+                   ?? throw new InvalidOperationException("No inference engine: reference the Lahja.Torch package, or pass DialectIdentifierOptions.Engine.");
+        return (IDialectEngineFactory)Activator.CreateInstance(type)!;
+    }
+
+    /// <summary>Predicts one text. Empty or whitespace-only text is valid (the model sees <c>[CLS] [SEP]</c>).</summary>
+    public DialectPrediction Predict(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Predict([text])[0];
+    }
+
+    /// <summary>
+    /// Predicts many texts: batches are formed from texts of similar token length (less padding), results come
+    /// back in input order. <paramref name="progress"/> receives the number of texts done so far.
+    /// </summary>
+    public IReadOnlyList<DialectPrediction> Predict(IReadOnlyList<string> texts, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        for (var i = 0; i < texts.Count; i++)
+            if (texts[i] is null) throw new ArgumentNullException(nameof(texts), $"Text {i} is null.");
+        var encodings = new TokenizedText[texts.Count];
+        for (var i = 0; i < texts.Count; i++)
+            encodings[i] = Tokenizer.Encode(_preprocessor.Process(texts[i]), Options.MaxLength);
+        var order = Enumerable.Range(0, texts.Count).OrderBy(i => encodings[i].Count).ToArray();
+        var results = new DialectPrediction[texts.Count];
+        var done = 0;
+        foreach (var chunk in order.Chunk(Options.BatchSize))
+        {
+            var batch = Tokenizer.Pad(chunk.Select(i => encodings[i]).ToArray());
+            var probabilities = _engine.PredictProbabilities(batch);
+            for (var row = 0; row < chunk.Length; row++)
+                results[chunk[row]] = MakePrediction(texts[chunk[row]], probabilities.AsSpan(row * _engine.NumLabels, _engine.NumLabels));
+            progress?.Report(done += chunk.Length);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Predicts a stream of any length with bounded memory: texts are taken in windows of a few batches, sorted by
+    /// length inside each window, and yielded in input order.
+    /// </summary>
+    public async IAsyncEnumerable<DialectPrediction> PredictAsync(IAsyncEnumerable<string> texts, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var window = new List<string>(Options.BatchSize * 8);
+        await foreach (var text in texts.WithCancellation(cancellationToken))
+        {
+            window.Add(text ?? throw new ArgumentNullException(nameof(texts), "A text in the stream is null."));
+            if (window.Count < window.Capacity) continue;
+            foreach (var prediction in await Task.Run(() => Predict(window), cancellationToken)) yield return prediction;
+            window.Clear();
+        }
+        if (window.Count > 0)
+            foreach (var prediction in await Task.Run(() => Predict(window), cancellationToken)) yield return prediction;
+    }
+
+    private DialectPrediction MakePrediction(string text, ReadOnlySpan<float> outputs)
+    {
+        var probabilities = new float[Dialects.Count];
+        for (var d = 0; d < Dialects.Count; d++) probabilities[d] = outputs[Labels.OutputForDialect[d]];
+        var chosen = Dialects.All.Where(d => probabilities[(int)d] >= Options.ThresholdFor(d))
+            .Select(d => new DialectScore(d, probabilities[(int)d]))
+            .OrderByDescending(s => s.Probability).ThenBy(s => s.Dialect).ToArray();
+        return new DialectPrediction(text, probabilities, chosen, Options.TopK);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _engine.Dispose();
+}

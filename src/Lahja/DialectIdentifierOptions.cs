@@ -1,0 +1,52 @@
+using Lahja.Text;
+
+namespace Lahja;
+
+/// <summary>Settings of a <see cref="DialectIdentifier"/>.</summary>
+public sealed record DialectIdentifierOptions
+{
+    /// <summary>B2BERT's decision threshold.</summary>
+    public const float DefaultThreshold = 0.3f;
+
+    /// <summary>A dialect is predicted when its probability is at or above this (default 0.3).</summary>
+    public float Threshold { get; init; } = DefaultThreshold;
+
+    /// <summary>Per-dialect thresholds that replace <see cref="Threshold"/> for the dialects they name.</summary>
+    public IReadOnlyDictionary<Dialect, float>? DialectThresholds { get; init; }
+
+    /// <summary>Maximum sequence length in tokens, [CLS] and [SEP] included (default 128).</summary>
+    public int MaxLength { get; init; } = BertTokenizer.DefaultMaxLength;
+
+    /// <summary>Texts per forward pass (default 32).</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Preprocessing preset applied before tokenizing (default <c>b2bert</c>; <c>none</c> = the model card snippet).</summary>
+    public string Preprocessing { get; init; } = TextPreprocessor.B2BertPresetName;
+
+    /// <summary>How many top dialects each prediction lists in <see cref="DialectPrediction.Top"/> (default 3).</summary>
+    public int TopK { get; init; } = 3;
+
+    /// <summary>Intra-op threads of the engine (null: the engine's default).</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Tokenizer overrides (for example <c>do_lower_case</c>); null follows the checkpoint's files.</summary>
+    public BertTokenizerOptions? Tokenizer { get; init; }
+
+    /// <summary>The engine to run the model with; null finds Lahja.Torch's TorchSharp engine.</summary>
+    public IDialectEngineFactory? Engine { get; init; }
+
+    /// <summary>The threshold in force for <paramref name="dialect"/>.</summary>
+    public float ThresholdFor(Dialect dialect) =>
+        DialectThresholds is not null && DialectThresholds.TryGetValue(dialect, out var t) ? t : Threshold;
+
+    internal void Validate()
+    {
+        if (Threshold is < 0 or > 1 or float.NaN) throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "The threshold must be between 0 and 1.");
+        if (DialectThresholds?.Values.Any(t => t is < 0 or > 1 or float.NaN) == true) throw new ArgumentOutOfRangeException(nameof(DialectThresholds), "Every threshold must be between 0 and 1.");
+        if (MaxLength < 2) throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "The maximum length must be at least 2 ([CLS] and [SEP]).");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be at least 1.");
+        if (TopK is < 0 or > Dialects.Count) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, $"top-k must be between 0 and {Dialects.Count}.");
+        if (Threads is < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be at least 1.");
+        TextPreprocessor.FromPreset(Preprocessing);
+    }
+}

@@ -1,0 +1,231 @@
+#!/usr/bin/python3
+"""Reference BERT for Lahja's parity tests, in plain PyTorch (Debian's python3-torch; no transformers needed).
+
+  make-checkpoint  writes a random BertForSequenceClassification checkpoint as Hugging Face lays it out
+                   (config.json, vocab.txt, model.safetensors in F32/F16/BF16, or pytorch_model.bin via torch.save)
+  predict          the faithful forward pass of transformers' BertForSequenceClassification in eval mode
+                   (post-LN encoder, erf GELU, extended attention mask (1 - mask) * finfo.min, tanh pooler,
+                   classifier, sigmoid), on token ids given one JSON array per line; prints probabilities as JSON
+
+  bert_reference.py make-checkpoint --out DIR --vocab vocab.txt [--seed 7] [--layers 2] [--hidden 32] [--heads 4]
+                    [--intermediate 64] [--max-positions 512] [--labels names|generic|reordered]
+                    [--format safetensors|bin] [--dtype F32|F16|BF16] [--key-style hf|bare|legacy]
+  bert_reference.py predict --model DIR [--batch-size 32] IDS.jsonl > PROBS.jsonl
+"""
+import argparse
+import json
+import math
+import os
+import shutil
+import struct
+import sys
+
+import torch
+
+DIALECTS = ["Algeria", "Bahrain", "Egypt", "Iraq", "Jordan", "Kuwait", "Lebanon", "Libya", "Morocco", "Oman",
+            "Palestine", "Qatar", "Saudi_Arabia", "Sudan", "Syria", "Tunisia", "UAE", "Yemen"]
+
+
+def parameter_shapes(cfg, num_labels):
+    h, i = cfg["hidden_size"], cfg["intermediate_size"]
+    shapes = [
+        ("bert.embeddings.word_embeddings.weight", (cfg["vocab_size"], h)),
+        ("bert.embeddings.position_embeddings.weight", (cfg["max_position_embeddings"], h)),
+        ("bert.embeddings.token_type_embeddings.weight", (cfg["type_vocab_size"], h)),
+        ("bert.embeddings.LayerNorm.weight", (h,)),
+        ("bert.embeddings.LayerNorm.bias", (h,)),
+    ]
+    for layer in range(cfg["num_hidden_layers"]):
+        p = f"bert.encoder.layer.{layer}."
+        for name in ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"):
+            shapes += [(p + name + ".weight", (h, h)), (p + name + ".bias", (h,))]
+        shapes += [(p + "attention.output.LayerNorm.weight", (h,)), (p + "attention.output.LayerNorm.bias", (h,)),
+                   (p + "intermediate.dense.weight", (i, h)), (p + "intermediate.dense.bias", (i,)),
+                   (p + "output.dense.weight", (h, i)), (p + "output.dense.bias", (h,)),
+                   (p + "output.LayerNorm.weight", (h,)), (p + "output.LayerNorm.bias", (h,))]
+    shapes += [("bert.pooler.dense.weight", (h, h)), ("bert.pooler.dense.bias", (h,)),
+               ("classifier.weight", (num_labels, h)), ("classifier.bias", (num_labels,))]
+    return shapes
+
+
+def random_state(cfg, num_labels, seed):
+    g = torch.Generator().manual_seed(seed)
+    state = {}
+    for name, shape in parameter_shapes(cfg, num_labels):
+        if name.endswith("LayerNorm.weight"):
+            t = 1.0 + 0.1 * torch.randn(shape, generator=g)
+        elif name.endswith("bias"):
+            t = 0.1 * torch.randn(shape, generator=g)
+        else:
+            # Larger than BERT's 0.02 so a tiny random model gives spread-out, input-sensitive probabilities.
+            t = 0.2 * torch.randn(shape, generator=g)
+        state[name] = t.float()
+    return state
+
+
+SAFETENSORS_DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
+
+
+def write_safetensors(path, state, dtype):
+    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
+    for name, tensor in state.items():
+        t = tensor.to(SAFETENSORS_DTYPES[dtype] if tensor.is_floating_point() else tensor.dtype).contiguous()
+        data = t.view(torch.int16).numpy().tobytes() if t.dtype == torch.bfloat16 else t.numpy().tobytes()
+        kind = dtype if tensor.is_floating_point() else "I64"
+        header[name] = {"dtype": kind, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    encoded += b" " * ((8 - len(encoded) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(encoded)))
+        f.write(encoded)
+        for blob in blobs:
+            f.write(blob)
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        data = f.read()
+    state = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        raw = bytearray(data[begin:end])
+        kind = entry["dtype"]
+        if kind == "BF16":
+            t = torch.frombuffer(raw, dtype=torch.int16).view(torch.bfloat16)
+        elif kind == "I64":
+            t = torch.frombuffer(raw, dtype=torch.int64)
+        else:
+            t = torch.frombuffer(raw, dtype=SAFETENSORS_DTYPES[kind])
+        state[name] = t.reshape(entry["shape"]).float() if kind != "I64" else t.reshape(entry["shape"])
+    return state
+
+
+def make_checkpoint(args):
+    os.makedirs(args.out, exist_ok=True)
+    shutil.copyfile(args.vocab, os.path.join(args.out, "vocab.txt"))
+    with open(args.vocab, encoding="utf-8") as f:
+        vocab_size = len(f.read().splitlines())
+    labels = {"names": DIALECTS, "generic": [f"LABEL_{i}" for i in range(18)],
+              "reordered": list(reversed(DIALECTS))}[args.labels]
+    cfg = {
+        "architectures": ["BertForSequenceClassification"], "attention_probs_dropout_prob": 0.1,
+        "classifier_dropout": None, "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "hidden_size": args.hidden,
+        "id2label": {str(i): l for i, l in enumerate(labels)}, "label2id": {l: i for i, l in enumerate(labels)},
+        "initializer_range": 0.02, "intermediate_size": args.intermediate, "layer_norm_eps": 1e-12,
+        "max_position_embeddings": args.max_positions, "model_type": "bert", "num_attention_heads": args.heads,
+        "num_hidden_layers": args.layers, "pad_token_id": 0, "position_embedding_type": "absolute",
+        "problem_type": "multi_label_classification", "type_vocab_size": 2, "vocab_size": vocab_size,
+    }
+    with open(os.path.join(args.out, "config.json"), "w", encoding="utf-8") as f:
+        json.dump(cfg, f, indent=2)
+    state = random_state(cfg, 18, args.seed)
+    if args.key_style != "hf":
+        renamed = {}
+        for k, v in state.items():
+            if args.key_style == "legacy":
+                k = k.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta")
+            renamed[k] = v
+        state = renamed
+    state_to_save = dict(state)
+    state_to_save["bert.embeddings.position_ids"] = torch.arange(args.max_positions).unsqueeze(0)
+    if args.format == "safetensors":
+        write_safetensors(os.path.join(args.out, "model.safetensors"), state_to_save, args.dtype)
+    else:
+        torch.save(state_to_save, os.path.join(args.out, "pytorch_model.bin"))
+
+
+def load_model(directory):
+    with open(os.path.join(directory, "config.json"), encoding="utf-8") as f:
+        cfg = json.load(f)
+    path = os.path.join(directory, "model.safetensors")
+    state = read_safetensors(path) if os.path.exists(path) else torch.load(os.path.join(directory, "pytorch_model.bin"))
+    canonical = {}
+    for k, v in state.items():
+        k = k.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias")
+        canonical[k] = v.float() if v.is_floating_point() else v
+    return cfg, canonical
+
+
+def layer_norm(x, w, b, eps):
+    return torch.nn.functional.layer_norm(x, (x.shape[-1],), w, b, eps)
+
+
+def forward(cfg, s, ids, mask):
+    """transformers' BertForSequenceClassification.forward in eval mode: logits for a padded batch."""
+    eps = cfg["layer_norm_eps"]
+    heads = cfg["num_attention_heads"]
+    batch, length = ids.shape
+    positions = torch.arange(length).unsqueeze(0).expand(batch, length)
+    x = (s["bert.embeddings.word_embeddings.weight"][ids]
+         + s["bert.embeddings.position_embeddings.weight"][positions]
+         + s["bert.embeddings.token_type_embeddings.weight"][torch.zeros_like(ids)])
+    x = layer_norm(x, s["bert.embeddings.LayerNorm.weight"], s["bert.embeddings.LayerNorm.bias"], eps)
+    extended = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+    head_size = cfg["hidden_size"] // heads
+    for layer in range(cfg["num_hidden_layers"]):
+        p = f"bert.encoder.layer.{layer}."
+
+        def linear(t, name):
+            return torch.nn.functional.linear(t, s[p + name + ".weight"], s[p + name + ".bias"])
+
+        def split(t):
+            return t.view(batch, length, heads, head_size).permute(0, 2, 1, 3)
+
+        q, k, v = split(linear(x, "attention.self.query")), split(linear(x, "attention.self.key")), split(linear(x, "attention.self.value"))
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(head_size) + extended
+        context = torch.matmul(torch.softmax(scores, dim=-1), v).permute(0, 2, 1, 3).reshape(batch, length, cfg["hidden_size"])
+        x = layer_norm(linear(context, "attention.output.dense") + x, s[p + "attention.output.LayerNorm.weight"], s[p + "attention.output.LayerNorm.bias"], eps)
+        inner = torch.nn.functional.gelu(linear(x, "intermediate.dense"))
+        x = layer_norm(linear(inner, "output.dense") + x, s[p + "output.LayerNorm.weight"], s[p + "output.LayerNorm.bias"], eps)
+    pooled = torch.tanh(torch.nn.functional.linear(x[:, 0], s["bert.pooler.dense.weight"], s["bert.pooler.dense.bias"]))
+    return torch.nn.functional.linear(pooled, s["classifier.weight"], s["classifier.bias"])
+
+
+def predict(args):
+    cfg, state = load_model(args.model)
+    rows = [json.loads(line) for line in open(args.input, encoding="utf-8") if line.strip()]
+    out = sys.stdout
+    with torch.inference_mode():
+        for start in range(0, len(rows), args.batch_size):
+            chunk = rows[start:start + args.batch_size]
+            width = max(len(r) for r in chunk)
+            ids = torch.tensor([r + [cfg.get("pad_token_id", 0)] * (width - len(r)) for r in chunk], dtype=torch.long)
+            mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in chunk], dtype=torch.long)
+            probabilities = torch.sigmoid(forward(cfg, state, ids, mask))
+            for row in probabilities.tolist():
+                out.write(json.dumps(row) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command", required=True)
+    m = sub.add_parser("make-checkpoint")
+    m.add_argument("--out", required=True)
+    m.add_argument("--vocab", required=True)
+    m.add_argument("--seed", type=int, default=7)
+    m.add_argument("--layers", type=int, default=2)
+    m.add_argument("--hidden", type=int, default=32)
+    m.add_argument("--heads", type=int, default=4)
+    m.add_argument("--intermediate", type=int, default=64)
+    m.add_argument("--max-positions", type=int, default=512)
+    m.add_argument("--labels", choices=["names", "generic", "reordered"], default="names")
+    m.add_argument("--format", choices=["safetensors", "bin"], default="safetensors")
+    m.add_argument("--dtype", choices=["F32", "F16", "BF16"], default="F32")
+    m.add_argument("--key-style", choices=["hf", "legacy"], default="hf")
+    p = sub.add_parser("predict")
+    p.add_argument("--model", required=True)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("input")
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    make_checkpoint(args) if args.command == "make-checkpoint" else predict(args)
+
+
+if __name__ == "__main__":
+    main()
