@@ -32,7 +32,7 @@ public class PreprocessingDifferentialTests
         var python = ReferenceTools.Python;
         Assert.SkipWhen(python is null, "/usr/bin/python3 is not installed.");
         var version = ReferenceTools.Run(python!, "-c", "import unicodedata; print(unicodedata.unidata_version)").Trim();
-        Assert.Equal(version, PythonUnicode.UnicodeVersion);
+        Assert.Equal(PythonUnicode.UnicodeVersion, version);
     }
 
     [Fact]
