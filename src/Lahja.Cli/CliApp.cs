@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Lahja.Cli.Commands;
+using Lahja.Checkpoints;
 
 namespace Lahja.Cli;
 
@@ -30,13 +32,46 @@ public static class CliApp
         {
             new HelpOption(),
             new VersionOption(),
+            PredictCommand.Create(io),
             PreprocessCommand.Create(io),
             TokenizeCommand.Create(io),
             DialectsCommand.Create(io),
         };
         var parse = root.Parse(args);
+        var errors = parse.Errors.Select(e => e.Message).Concat(OptionLikeArguments(parse)).ToList();
+        if (errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
+        {
+            foreach (var error in errors) io.Error.WriteLine($"lahja: {error}");
+            io.Error.WriteLine($"Try '{string.Join(' ', ["lahja", .. CommandPath(parse.CommandResult.Command, root)])} --help'.");
+            return UsageExitCode;
+        }
         return parse.Invoke(new InvocationConfiguration { Output = io.Out, Error = io.Error, EnableDefaultExceptionHandler = false });
     }
+
+    // ArgumentException appends "(Parameter 'x')" and the actual value on new lines: noise for a user.
+    private static string UserMessage(Exception e) => e is ArgumentException
+        ? System.Text.RegularExpressions.Regex.Replace(e.Message.Split('\n')[0], @" \(Parameter '[^']*'\)$", "")
+        : e.Message;
+
+    /// <summary>Exit code of a malformed command line.</summary>
+    public const int UsageExitCode = 2;
+
+    /// <summary>
+    /// Texts are free arguments, so a mistyped option (<c>--treshold</c>) would be classified as text. Arguments that
+    /// look like options are refused unless they follow <c>--</c>, the usual way to pass a text starting with '-'.
+    /// </summary>
+    private static IEnumerable<string> OptionLikeArguments(ParseResult parse)
+    {
+        foreach (var token in parse.Tokens)
+        {
+            if (token.Type == TokenType.DoubleDash) yield break;
+            if (token.Type == TokenType.Argument && token.Value.Length > 1 && token.Value[0] == '-' && token.Value.All(c => c < 128 && !char.IsWhiteSpace(c)) && !double.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out _))
+                yield return $"Unrecognized option '{token.Value}' (to pass a text that starts with '-', put it after '--').";
+        }
+    }
+
+    private static IEnumerable<string> CommandPath(Command command, Command root) =>
+        command == root ? [] : [command.Name];
 
     /// <summary>
     /// Runs a command body, turning the errors a user can cause (bad files, bad values) into one clear message on
@@ -48,9 +83,15 @@ public static class CliApp
         {
             return body();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or FormatException or UnauthorizedAccessException or JsonException)
+        catch (UsageException e)
         {
-            io.Error.WriteLine($"lahja: error: {e.Message}");
+            io.Error.WriteLine($"lahja: {e.Message}");
+            return UsageExitCode;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or FormatException
+                                      or UnauthorizedAccessException or JsonException or InvalidOperationException)
+        {
+            io.Error.WriteLine($"lahja: error: {UserMessage(e)}");
             return 1;
         }
     }

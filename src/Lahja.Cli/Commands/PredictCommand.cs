@@ -1,0 +1,129 @@
+using System.CommandLine;
+using System.Text;
+using Lahja.Data;
+using Lahja.Text;
+using Spectre.Console;
+
+namespace Lahja.Cli.Commands;
+
+/// <summary>
+/// <c>lahja predict [--model DIR|OWNER/NAME] [TEXT...] [--input FILE [--column C]] [--format F] [--output FILE] …</c>
+/// </summary>
+internal static class PredictCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var model = new Option<string?>("--model", "-m") { Description = "Checkpoint directory or Hugging Face Hub id (OWNER/NAME). Default: $LAHJA_MODEL, then the bundled model." };
+        var input = new Option<FileInfo?>("--input", "-i") { Description = "Read texts from FILE: one per line, or a TSV/CSV column with --column. Without TEXT or --input, standard input is read." };
+        var column = new Option<string?>("--column") { Description = "Column of a TSV (or .csv) input file with a header row, by name or 1-based number." };
+        var format = new Option<PredictionFormat>("--format", "-f") { Description = "Output format.", DefaultValueFactory = _ => PredictionFormat.Table };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write to FILE (atomically: complete or absent) instead of standard output." };
+        var threshold = new Option<float>("--threshold") { Description = "Probability at or above which a dialect is predicted.", DefaultValueFactory = _ => DialectIdentifierOptions.DefaultThreshold };
+        var topK = new Option<int>("--top-k") { Description = "Dialects listed in 'top'.", DefaultValueFactory = _ => 3 };
+        var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset (none reproduces the model card snippet).");
+        var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 32 };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for the model (default: libtorch's choice)." };
+        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per text, [CLS] and [SEP] included.", DefaultValueFactory = _ => BertTokenizer.DefaultMaxLength };
+        var texts = new Argument<string[]>("text") { Arity = ArgumentArity.ZeroOrMore, Description = "Texts to classify." };
+        var command = new Command("predict", "Identify the dialects each text could be said in.")
+        {
+            model, input, column, format, output, threshold, topK, preprocess, batchSize, threads, maxLength, texts,
+        };
+        command.SetAction(parse => CliApp.Guard(io, () =>
+        {
+            var arguments = parse.GetValue(texts) ?? [];
+            var inputFile = parse.GetValue(input);
+            if (arguments.Length > 0 && inputFile is not null)
+                throw new UsageException("Give texts as arguments or --input FILE, not both.");
+            if (parse.GetValue(column) is not null && inputFile is null)
+                throw new UsageException("--column needs --input FILE.");
+            var options = new DialectIdentifierOptions
+            {
+                Threshold = parse.GetValue(threshold),
+                TopK = parse.GetValue(topK),
+                Preprocessing = parse.GetValue(preprocess)!,
+                BatchSize = parse.GetValue(batchSize),
+                Threads = parse.GetValue(threads),
+                MaxLength = parse.GetValue(maxLength),
+            };
+            var directory = ModelLocator.Resolve(parse.GetValue(model));
+            using var identifier = DialectIdentifier.Load(directory, options);
+
+            IEnumerable<string> source;
+            int? total = null;
+            Stream? inputStream = null;
+            if (arguments.Length > 0) source = arguments;
+            else if (inputFile is not null)
+            {
+                if (!inputFile.Exists) throw new FileNotFoundException($"Input file '{inputFile.FullName}' does not exist.");
+                total = TextInput.CountLines(inputFile.FullName) - (parse.GetValue(column) is null ? 0 : 1);
+                inputStream = inputFile.OpenRead();
+                source = TextInput.Read(inputStream, inputFile.FullName, parse.GetValue(column), TextInput.DelimiterFor(inputFile.Name)).Select(t => t.Text);
+            }
+            else
+            {
+                source = PreprocessCommand.Inputs(null, io.In);
+            }
+            using (inputStream)
+            {
+                var outputFile = parse.GetValue(output);
+                var count = outputFile is null
+                    ? Run(identifier, source, io.Out, parse.GetValue(format), total, io)
+                    : WriteAtomically(outputFile.FullName, writer => Run(identifier, source, writer, parse.GetValue(format), total, io));
+                if (count == 0) io.Error.WriteLine("lahja: warning: no texts to classify (empty input).");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static int Run(DialectIdentifier identifier, IEnumerable<string> texts, TextWriter output, PredictionFormat format, int? total, CliIO io)
+    {
+        var writer = new PredictionWriter(output, format);
+        var count = 0;
+        var window = identifier.Options.BatchSize * 8;
+        var progress = total is > 0 ? new ProgressReporter(io.Error, total.Value) : null;
+        foreach (var chunk in texts.Chunk(window))
+        {
+            foreach (var prediction in identifier.Predict(chunk))
+                writer.Write(prediction);
+            count += chunk.Length;
+            progress?.Report(count);
+        }
+        writer.Finish();
+        progress?.Done();
+        return count;
+    }
+
+    private static int WriteAtomically(string path, Func<TextWriter, int> write)
+    {
+        var count = 0;
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            count = write(writer);
+        });
+        return count;
+    }
+
+    /// <summary>Progress on standard error: a line every few seconds, since stderr is often a log rather than a terminal.</summary>
+    private sealed class ProgressReporter(TextWriter error, int total)
+    {
+        private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
+        private TimeSpan _last = TimeSpan.Zero;
+
+        public void Report(int done)
+        {
+            if (_watch.Elapsed - _last < TimeSpan.FromSeconds(2) && done < total) return;
+            _last = _watch.Elapsed;
+            var rate = done / Math.Max(_watch.Elapsed.TotalSeconds, 1e-9);
+            var remaining = rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, total - done) / rate) : TimeSpan.Zero;
+            error.WriteLine($"lahja: {done:N0}/{total:N0} texts ({100.0 * done / total:0.0}%), {rate:N1} texts/s, about {remaining:hh\\:mm\\:ss} left");
+        }
+
+        public void Done() => error.WriteLine($"lahja: {total:N0} texts in {_watch.Elapsed.TotalSeconds:0.0} s");
+    }
+}
+
+/// <summary>A command line whose parts contradict each other: exit code 2, like a parse error.</summary>
+internal sealed class UsageException(string message) : Exception(message);
