@@ -33,6 +33,7 @@ public static class CliApp
             new HelpOption(),
             new VersionOption(),
             PredictCommand.Create(io),
+            DownloadCommand.Create(io),
             PreprocessCommand.Create(io),
             TokenizeCommand.Create(io),
             DialectsCommand.Create(io),

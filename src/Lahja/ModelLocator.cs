@@ -22,10 +22,10 @@ public static class ModelLocator
 
     /// <summary>
     /// Resolves <paramref name="model"/>: an existing directory is used as is; <c>OWNER/NAME</c> is a Hugging Face Hub
-    /// id; null means <see cref="ModelVariable"/>, then the bundled model.
+    /// id, downloaded into the Hub cache on first use; null means <see cref="ModelVariable"/>, then the bundled model.
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing names a usable model; the message says how to get one.</exception>
-    public static string Resolve(string? model)
+    public static string Resolve(string? model, IProgress<Hub.DownloadProgress>? downloadProgress = null)
     {
         model ??= Environment.GetEnvironmentVariable(ModelVariable);
         if (model is null)
@@ -36,10 +36,10 @@ public static class ModelLocator
         if (Directory.Exists(model)) return model;
         if (IsHubId(model))
         {
-            var cached = Hub.HubCache.FindSnapshot(model);
-            return cached ?? throw new FileNotFoundException(
-                $"'{model}' is not a directory, and the Hugging Face Hub model {model} is not in the cache ({Hub.HubCache.CacheDirectory}). " +
-                $"Download it with `lahja download {model}`.");
+            // The first use of a Hub id downloads it; later uses (and HF_HUB_OFFLINE) read the cache.
+            if (Hub.HubCache.FindSnapshot(model) is { } cached) return cached;
+            using var client = new Hub.HubClient();
+            return client.DownloadAsync(model, progress: downloadProgress).GetAwaiter().GetResult();
         }
         throw new DirectoryNotFoundException($"Model '{model}' is neither a directory nor a Hub id (OWNER/NAME).");
     }

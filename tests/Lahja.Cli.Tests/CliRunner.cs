@@ -20,3 +20,10 @@ internal static class CliRunner
         throw new InvalidOperationException("Lahja.slnx not found above the test binaries.");
     }
 }
+
+/// <summary>Tests that change process environment variables run in this collection, one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EnvironmentCollection
+{
+    public const string Name = "process environment";
+}

@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace Lahja.Cli.Tests;
 
+[Collection(EnvironmentCollection.Name)]
 public sealed class PredictCommandTests : IDisposable
 {
     private static readonly string Model = Path.Combine(CliRunner.RepositoryRoot, "tests", "Lahja.Torch.Tests", "Fixtures", "checkpoints", "f32");
@@ -110,19 +111,21 @@ public sealed class PredictCommandTests : IDisposable
     }
 
     [Fact]
-    public void Hub_id_not_in_cache_says_how_to_download()
+    public void Hub_id_offline_and_not_cached_is_a_clear_error()
     {
-        var previous = Environment.GetEnvironmentVariable("HF_HUB_CACHE");
+        var previous = (Environment.GetEnvironmentVariable("HF_HUB_CACHE"), Environment.GetEnvironmentVariable("HF_HUB_OFFLINE"));
         Environment.SetEnvironmentVariable("HF_HUB_CACHE", _work);
+        Environment.SetEnvironmentVariable("HF_HUB_OFFLINE", "1");
         try
         {
             var (code, _, error) = CliRunner.Run("", "predict", "-m", "AHAAM/B2BERT", "x");
             Assert.Equal(1, code);
-            Assert.Contains("lahja download AHAAM/B2BERT", error);
+            Assert.Contains("HF_HUB_OFFLINE is set and AHAAM/B2BERT@main is not in the cache", error);
         }
         finally
         {
-            Environment.SetEnvironmentVariable("HF_HUB_CACHE", previous);
+            Environment.SetEnvironmentVariable("HF_HUB_CACHE", previous.Item1);
+            Environment.SetEnvironmentVariable("HF_HUB_OFFLINE", previous.Item2);
         }
     }
 }

@@ -46,7 +46,7 @@ internal static class PredictCommand
                 Threads = parse.GetValue(threads),
                 MaxLength = parse.GetValue(maxLength),
             };
-            var directory = ModelLocator.Resolve(parse.GetValue(model));
+            var directory = ModelLocator.Resolve(parse.GetValue(model), new DownloadCommand.DownloadReporter(io.Error));
             using var identifier = DialectIdentifier.Load(directory, options);
 
             IEnumerable<string> source;
