@@ -1,10 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Lahja;
 using Lahja.Text;
 
 // Lahja's side of the benchmarks in bench/run.sh. One thread, warm-up pass first, then timed passes.
 //   tokenize   --model DIR --input FILE.jsonl [--repeat N]   tokens per second (pieces + [CLS]/[SEP])
 //   preprocess --input FILE.jsonl [--repeat N]              lines per second of the b2bert preset
+//   predict    --model DIR --input FILE.jsonl [--threads 2] [--batch-size 32] [--no-sort]
+//              texts per second of DialectIdentifier.Predict end to end (preprocessing, tokenization, model)
 var mode = args.Length > 0 ? args[0] : throw new ArgumentException("usage: tokenize|preprocess --input FILE.jsonl [--model DIR] [--repeat N]");
 string Arg(string name, string? fallback = null)
 {
@@ -38,6 +41,27 @@ switch (mode)
         watch.Stop();
         var lines = (long)texts.Length * repeat;
         Console.WriteLine(JsonSerializer.Serialize(new { impl = "lahja", mode, texts = texts.Length, repeat, lines, seconds = watch.Elapsed.TotalSeconds, per_second = lines / watch.Elapsed.TotalSeconds }));
+        break;
+    }
+    case "predict":
+    {
+        var options = new DialectIdentifierOptions
+        {
+            Threads = int.Parse(Arg("--threads", "2")),
+            BatchSize = int.Parse(Arg("--batch-size", "32")),
+            SortByLength = !args.Contains("--no-sort"),
+        };
+        using var identifier = DialectIdentifier.Load(Arg("--model"), options);
+        identifier.Predict(texts.Take(options.BatchSize).ToArray()); // warm-up
+        var watch = Stopwatch.StartNew();
+        identifier.Predict(texts);
+        watch.Stop();
+        using var self = Process.GetCurrentProcess();
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            impl = "lahja", sorted = options.SortByLength, texts = texts.Length, seconds = watch.Elapsed.TotalSeconds,
+            per_second = texts.Length / watch.Elapsed.TotalSeconds, peak_rss_mb = self.PeakWorkingSet64 / 1048576.0,
+        }));
         break;
     }
     default:

@@ -54,10 +54,10 @@ public sealed class PyTorchBinTensorSource : ITensorSource
     };
 
     /// <inheritdoc />
-    public float[] ReadFloat32(string name)
+    public void ReadInto(string name, Span<float> destination)
     {
         using var asFloat = _tensors[name].to(ScalarType.Float32).contiguous();
-        return asFloat.data<float>().ToArray();
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(asFloat.bytes).CopyTo(destination);
     }
 
     /// <inheritdoc />

@@ -27,9 +27,8 @@ public static class TorchCheckpoint
             foreach (var (name, parameter) in model.named_parameters())
             {
                 if (!map.TryGetValue(name, out var key)) continue;
-                var values = tensors.ReadFloat32(key);
-                using var loaded = tensor(values, parameter.shape);
-                parameter.copy_(loaded);
+                // Straight into the parameter's memory: no managed or temporary copy of the weights.
+                tensors.ReadInto(key, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(parameter.bytes));
             }
         }
         model.eval();

@@ -91,7 +91,9 @@ public sealed class DialectIdentifier : IDisposable
         var encodings = new TokenizedText[texts.Count];
         for (var i = 0; i < texts.Count; i++)
             encodings[i] = Tokenizer.Encode(_preprocessor.Process(texts[i]), Options.MaxLength);
-        var order = Enumerable.Range(0, texts.Count).OrderBy(i => encodings[i].Count).ToArray();
+        var order = Options.SortByLength
+            ? Enumerable.Range(0, texts.Count).OrderBy(i => encodings[i].Count).ToArray()
+            : Enumerable.Range(0, texts.Count).ToArray();
         var results = new DialectPrediction[texts.Count];
         var done = 0;
         foreach (var chunk in order.Chunk(Options.BatchSize))

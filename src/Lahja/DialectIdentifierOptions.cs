@@ -26,6 +26,12 @@ public sealed record DialectIdentifierOptions
     /// <summary>How many top dialects each prediction lists in <see cref="DialectPrediction.Top"/> (default 3).</summary>
     public int TopK { get; init; } = 3;
 
+    /// <summary>
+    /// Batch texts of similar token length together (default true): less padding, same results up to float rounding.
+    /// Off, batches follow input order (for measurements).
+    /// </summary>
+    public bool SortByLength { get; init; } = true;
+
     /// <summary>Intra-op threads of the engine (null: the engine's default).</summary>
     public int? Threads { get; init; }
 

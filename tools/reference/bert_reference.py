@@ -11,6 +11,7 @@
                     [--intermediate 64] [--max-positions 512] [--labels names|generic|reordered]
                     [--format safetensors|bin] [--dtype F32|F16|BF16] [--key-style hf|bare|legacy]
   bert_reference.py predict --model DIR [--batch-size 32] IDS.jsonl > PROBS.jsonl
+  bert_reference.py bench --model DIR [--threads 2] [--batch-size 32] [--sort] IDS.jsonl
 """
 import argparse
 import json
@@ -202,6 +203,35 @@ def predict(args):
                 out.write(json.dumps(row) + "\n")
 
 
+def bench(args):
+    """Sequences per second of the reference forward on pre-tokenized ids, and the process's peak RSS."""
+    import resource
+    import time
+    torch.set_num_threads(args.threads)
+    cfg, state = load_model(args.model)
+    rows = [json.loads(line) for line in open(args.input, encoding="utf-8") if line.strip()]
+    order = sorted(range(len(rows)), key=lambda i: len(rows[i])) if args.sort else list(range(len(rows)))
+
+    def run():
+        with torch.inference_mode():
+            for start in range(0, len(order), args.batch_size):
+                chunk = [rows[i] for i in order[start:start + args.batch_size]]
+                width = max(len(r) for r in chunk)
+                ids = torch.tensor([r + [0] * (width - len(r)) for r in chunk], dtype=torch.long)
+                mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in chunk], dtype=torch.long)
+                torch.sigmoid(forward(cfg, state, ids, mask))
+
+    first = rows[: args.batch_size]
+    with torch.inference_mode():  # warm-up
+        width = max(len(r) for r in first)
+        forward(cfg, state, torch.tensor([r + [0] * (width - len(r)) for r in first]), torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in first]))
+    started = time.perf_counter()
+    run()
+    seconds = time.perf_counter() - started
+    print(json.dumps({"impl": "pytorch " + torch.__version__, "sorted": args.sort, "texts": len(rows), "seconds": seconds,
+                      "per_second": len(rows) / seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -222,9 +252,15 @@ def main():
     p.add_argument("--model", required=True)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("input")
+    b = sub.add_parser("bench")
+    b.add_argument("--model", required=True)
+    b.add_argument("--batch-size", type=int, default=32)
+    b.add_argument("--threads", type=int, default=2)
+    b.add_argument("--sort", action="store_true", help="batch texts of similar length together")
+    b.add_argument("input")
     args = parser.parse_args()
     torch.manual_seed(0)
-    make_checkpoint(args) if args.command == "make-checkpoint" else predict(args)
+    {"make-checkpoint": make_checkpoint, "predict": predict, "bench": bench}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.IO.MemoryMappedFiles;
+using Microsoft.Win32.SafeHandles;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -38,28 +38,42 @@ public interface ITensorSource : IDisposable
     /// <summary>Every tensor, by stored name.</summary>
     IReadOnlyDictionary<string, TensorInfo> Tensors { get; }
 
-    /// <summary>Reads a floating-point tensor as float32 (F16 and BF16 are widened exactly).</summary>
-    float[] ReadFloat32(string name);
+    /// <summary>
+    /// Reads a floating-point tensor as float32 into <paramref name="destination"/> (F16 and BF16 are widened exactly),
+    /// so weights can go straight into a model's memory without an intermediate copy.
+    /// </summary>
+    void ReadInto(string name, Span<float> destination);
+}
+
+/// <summary>Conveniences over <see cref="ITensorSource"/>.</summary>
+public static class TensorSourceExtensions
+{
+    /// <summary>Reads a floating-point tensor into a new float32 array.</summary>
+    public static float[] ReadFloat32(this ITensorSource source, string name)
+    {
+        var result = new float[source.Tensors[name].ElementCount];
+        source.ReadInto(name, result);
+        return result;
+    }
 }
 
 /// <summary>
-/// A memory-mapped <c>.safetensors</c> file. The header is validated on open (sizes, offsets inside the data,
+/// A <c>.safetensors</c> file, read with positional reads (not memory-mapped: mapped pages would count in the
+/// process's resident memory on top of the model's own copy). The header is validated on open (sizes, offsets inside the data,
 /// byte counts matching shapes), so a truncated or corrupt file is an <see cref="InvalidDataException"/> naming the
 /// file and the problem, never garbage.
 /// </summary>
 public sealed class SafeTensorsFile : ITensorSource
 {
     private const long MaxHeaderBytes = 100_000_000;
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
+    private readonly SafeFileHandle _file;
     private readonly long _dataStart;
     private readonly Dictionary<string, (TensorInfo Info, long Begin, long End)> _entries = new(StringComparer.Ordinal);
 
-    private SafeTensorsFile(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, long dataStart)
+    private SafeTensorsFile(string path, SafeFileHandle file, long dataStart)
     {
         Path = path;
-        _map = map;
-        _view = view;
+        _file = file;
         _dataStart = dataStart;
     }
 
@@ -77,23 +91,23 @@ public sealed class SafeTensorsFile : ITensorSource
     {
         var length = new FileInfo(path).Length;
         if (length < 8) throw new InvalidDataException($"{path}: {length} bytes is too short for a safetensors file (truncated?).");
-        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
+        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
         try
         {
-            var headerLength = view.ReadInt64(0);
+            Span<byte> lengthBytes = stackalloc byte[8];
+            RandomAccess.Read(file, lengthBytes, 0);
+            var headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
             if (headerLength <= 0 || headerLength > MaxHeaderBytes || 8 + headerLength > length)
                 throw new InvalidDataException($"{path}: header length {headerLength} does not fit the file's {length} bytes (truncated or not a safetensors file).");
             var headerBytes = new byte[headerLength];
-            view.ReadArray(8, headerBytes, 0, headerBytes.Length);
-            var file = new SafeTensorsFile(path, map, view, 8 + headerLength);
-            file.ParseHeader(headerBytes, length - 8 - headerLength);
-            return file;
+            RandomAccess.Read(file, headerBytes, 8);
+            var result = new SafeTensorsFile(path, file, 8 + headerLength);
+            result.ParseHeader(headerBytes, length - 8 - headerLength);
+            return result;
         }
         catch
         {
-            view.Dispose();
-            map.Dispose();
+            file.Dispose();
             throw;
         }
     }
@@ -167,38 +181,58 @@ public sealed class SafeTensorsFile : ITensorSource
     };
 
     /// <inheritdoc />
-    public float[] ReadFloat32(string name)
+    public void ReadInto(string name, Span<float> destination)
     {
         if (!_entries.TryGetValue(name, out var entry))
             throw new KeyNotFoundException($"{Path} has no tensor \"{name}\".");
         var (info, begin, end) = entry;
-        var bytes = new byte[end - begin];
-        _view.ReadArray(_dataStart + begin, bytes, 0, bytes.Length);
-        var result = new float[info.ElementCount];
+        if (destination.Length != info.ElementCount)
+            throw new ArgumentException($"Tensor \"{name}\" has {info.ElementCount} elements, the destination {destination.Length}.", nameof(destination));
         switch (info.DType)
         {
+            case TensorDType.F32 when BitConverter.IsLittleEndian:
+                ReadExactly(MemoryMarshal.AsBytes(destination), _dataStart + begin);
+                return;
             case TensorDType.F32:
-                if (BitConverter.IsLittleEndian) MemoryMarshal.Cast<byte, float>(bytes).CopyTo(result);
-                else for (var i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4));
-                break;
             case TensorDType.F16:
-                for (var i = 0; i < result.Length; i++) result[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes.AsSpan(i * 2));
-                break;
             case TensorDType.BF16:
-                for (var i = 0; i < result.Length; i++) result[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(i * 2)) << 16);
-                break;
+                // Widen in chunks so no copy of the whole tensor is ever held.
+                var size = ElementSize(info.DType);
+                var chunk = new byte[Math.Min(end - begin, 1 << 20)];
+                for (long done = 0; done < info.ElementCount;)
+                {
+                    var count = (int)Math.Min(chunk.Length / size, info.ElementCount - done);
+                    var bytes = chunk.AsSpan(0, count * size);
+                    ReadExactly(bytes, _dataStart + begin + done * size);
+                    var target = destination.Slice((int)done, count);
+                    for (var i = 0; i < count; i++)
+                        target[i] = info.DType switch
+                        {
+                            TensorDType.F16 => (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(i * 2)..]),
+                            TensorDType.BF16 => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(i * 2)..]) << 16),
+                            _ => BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * 4)..]),
+                        };
+                    done += count;
+                }
+                return;
             default:
                 throw new InvalidDataException($"{Path}: tensor \"{name}\" is {info.DType}, not a floating-point tensor.");
         }
-        return result;
+    }
+
+    private void ReadExactly(Span<byte> buffer, long offset)
+    {
+        while (buffer.Length > 0)
+        {
+            var read = RandomAccess.Read(_file, buffer, offset);
+            if (read == 0) throw new InvalidDataException($"{Path}: unexpected end of file at byte {offset} (truncated?).");
+            buffer = buffer[read..];
+            offset += read;
+        }
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _view.Dispose();
-        _map.Dispose();
-    }
+    public void Dispose() => _file.Dispose();
 
     /// <summary>
     /// Writes float32 tensors as a safetensors file (header padded to 8 bytes, <c>{"format": "pt"}</c> metadata as
@@ -300,8 +334,11 @@ public sealed class ShardedSafeTensors : ITensorSource
     }
 
     /// <inheritdoc />
-    public float[] ReadFloat32(string name) =>
-        _owner.TryGetValue(name, out var file) ? file.ReadFloat32(name) : throw new KeyNotFoundException($"No shard has tensor \"{name}\".");
+    public void ReadInto(string name, Span<float> destination)
+    {
+        if (!_owner.TryGetValue(name, out var file)) throw new KeyNotFoundException($"No shard has tensor \"{name}\".");
+        file.ReadInto(name, destination);
+    }
 
     /// <inheritdoc />
     public void Dispose()

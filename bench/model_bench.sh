@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Model throughput: `DialectIdentifier.Predict` (Lahja: b2bert preprocessing + tokenization + TorchSharp BERT) vs
+# the PyTorch reference forward (tools/reference/bert_reference.py, Debian's python3-torch, on ids tokenized in
+# advance — its timing excludes text processing), same BERT-base-shaped random checkpoint (vocab 30,000, 12 layers,
+# hidden 768), the 1,000 NADI 2024 test sentences, batch 32, 2 threads; with and without length sorting. Peak RSS
+# is each process's own. Each run is a separate process, one after the other.
+#   bench/model_bench.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+data=${LAHJA_SHARED_DATA:-$root/../shared/data}
+[ -d "$data/nadi" ] || { echo "bench: $data/nadi not found" >&2; exit 1; }
+[ -d "$root/tools/reference/node_modules/@huggingface/transformers" ] || (cd "$root/tools/reference" && npm ci --no-audit --no-fund >&2)
+work=${LAHJA_BENCH_WORK:-$(mktemp -d)}
+mkdir -p "$work"
+/usr/bin/python3 - "$data/nadi/mladi-test/NADI2024_subtask1_test_sentences.tsv" > "$work/sentences.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    next(f)
+    for line in f:
+        print(json.dumps(line.rstrip("\n")))
+PY
+if [ ! -f "$work/base/model.safetensors" ]; then
+  /usr/bin/python3 "$root/bench/make_bench_vocab.py" "$data" "$work/vocab"
+  /usr/bin/python3 "$root/tools/reference/bert_reference.py" make-checkpoint --out "$work/base" --vocab "$work/vocab/vocab.txt" \
+    --layers 12 --hidden 768 --heads 12 --intermediate 3072 --max-positions 512 --seed 3
+fi
+dotnet build "$root/bench/Lahja.Bench" -c Release -o "$work/bin" --nologo >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+dotnet "$work/bin/Lahja.Bench.dll" preprocess --input "$work/sentences.jsonl" --repeat 0 >/dev/null
+# The reference gets the ids Lahja's pipeline feeds its model: b2bert-preprocessed, tokenized by transformers.js.
+/usr/bin/python3 - "$root" "$work/sentences.jsonl" > "$work/preprocessed.jsonl" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1] + "/tools/reference")
+import b2bert_preprocess as ref
+steps = ref.steps(ref.load_stopwords(ref.DEFAULT_STOPWORDS))
+for line in open(sys.argv[2], encoding="utf-8"):
+    t = json.loads(line)
+    for s in steps:
+        t = s(t)
+    print(json.dumps(t))
+PY
+(cd "$root/tools/reference" && node hf_tokenize.mjs --vocab "$work/base/vocab.txt" --lower true --max-length 128 "$work/preprocessed.jsonl") > "$work/ids.jsonl"
+results=()
+for sort in no yes; do
+  flag=$([ $sort = yes ] && echo "--sort" || echo "")
+  results+=("$(/usr/bin/python3 "$root/tools/reference/bert_reference.py" bench --model "$work/base" --threads 2 --batch-size 32 $flag "$work/ids.jsonl")")
+  lflag=$([ $sort = yes ] && echo "" || echo "--no-sort")
+  results+=("$(dotnet "$work/bin/Lahja.Bench.dll" predict --model "$work/base" --input "$work/sentences.jsonl" --threads 2 --batch-size 32 $lflag)")
+done
+printf '%s\n' "${results[@]}"
+/usr/bin/python3 - "${results[@]}" <<'PY'
+import json, sys
+r = [json.loads(a) for a in sys.argv[1:]]
+print()
+print("| length sorting | PyTorch seq/s | Lahja seq/s | ratio | PyTorch peak RSS | Lahja peak RSS |")
+print("|---|---|---|---|---|---|")
+for i in (0, 2):
+    p, l = r[i], r[i + 1]
+    print(f"| {'yes' if l['sorted'] else 'no'} | {p['per_second']:.1f} | {l['per_second']:.1f} | {l['per_second']/p['per_second']:.2f}x | {p['peak_rss_mb']:.0f} MB | {l['peak_rss_mb']:.0f} MB |")
+print(f"| Lahja sorted vs PyTorch unsorted | | | {r[3]['per_second']/r[0]['per_second']:.2f}x | | |")
+PY
