@@ -22,7 +22,7 @@ PY
 if [ ! -f "$work/base/model.safetensors" ]; then
   /usr/bin/python3 "$root/bench/make_bench_vocab.py" "$data" "$work/vocab"
   /usr/bin/python3 "$root/tools/reference/bert_reference.py" make-checkpoint --out "$work/base" --vocab "$work/vocab/vocab.txt" \
-    --layers 12 --hidden 768 --heads 12 --intermediate 3072 --max-positions 512 --seed 3
+    --layers 12 --hidden 768 --heads 12 --intermediate 3072 --max-positions 512 --seed 3 --init-std 0.02
 fi
 dotnet build "$root/bench/Lahja.Bench" -c Release -o "$work/bin" --nologo >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 dotnet "$work/bin/Lahja.Bench.dll" preprocess --input "$work/sentences.jsonl" --repeat 0 >/dev/null

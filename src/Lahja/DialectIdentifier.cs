@@ -42,15 +42,17 @@ public sealed class DialectIdentifier : IDisposable
     public DialectIdentifierOptions Options { get; }
 
     /// <summary>
-    /// Loads a checkpoint directory (config.json, weights, vocab.txt or tokenizer.json).
+    /// Loads a checkpoint: a directory (config.json, weights, vocab.txt or tokenizer.json) or a Hugging Face Hub id
+    /// (<c>OWNER/NAME</c>), downloaded into the shared Hub cache the first time it is used.
     /// </summary>
     /// <exception cref="FileNotFoundException">A required file is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed, or the weights do not fit the config; the message lists the problems.</exception>
-    public static DialectIdentifier Load(string modelDirectory, DialectIdentifierOptions? options = null)
+    public static DialectIdentifier Load(string pathOrHubId, DialectIdentifierOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(modelDirectory);
+        ArgumentNullException.ThrowIfNull(pathOrHubId);
         options ??= new DialectIdentifierOptions();
         options.Validate();
+        var modelDirectory = !Directory.Exists(pathOrHubId) && ModelLocator.IsHubId(pathOrHubId) ? ModelLocator.Resolve(pathOrHubId) : pathOrHubId;
         if (!Directory.Exists(modelDirectory))
             throw new DirectoryNotFoundException($"Model directory '{modelDirectory}' does not exist.");
         var config = CheckpointFiles.LoadConfig(modelDirectory);

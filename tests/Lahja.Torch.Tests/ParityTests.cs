@@ -41,6 +41,24 @@ public class ParityTests
     }
 
     [Fact]
+    public void Bert_base_shaped_checkpoint_matches_pytorch()
+    {
+        Assert.SkipUnless(Environment.GetEnvironmentVariable("LAHJA_BERT_BASE_TEST") == "1",
+            "Opt-in (set LAHJA_BERT_BASE_TEST=1): generates a 436 MB BERT-base-shaped checkpoint.");
+        Assert.SkipUnless(TorchReference.Available, "Debian's python3-torch is not installed.");
+        using var work = new TemporaryDirectory();
+        var checkpoint = work.Sub("base");
+        TorchReference.MakeCheckpoint(checkpoint, "--vocab-size", "30000", "--layers", "12", "--hidden", "768", "--heads", "12", "--intermediate", "3072", "--seed", "3", "--init-std", "0.02");
+        // The padding tokens never match text, so the fixture ids are this vocabulary's ids too.
+        var expected = TorchReference.Predict(checkpoint, Path.Combine(ModelFixtures.Directory, "parity-ids.jsonl"));
+        using var identifier = DialectIdentifier.Load(checkpoint, new DialectIdentifierOptions { Preprocessing = "none", Threads = 2 });
+        var predictions = identifier.Predict(ModelFixtures.Texts);
+        var worst = predictions.Select((p, i) => Enumerable.Range(0, 18).Max(d => Math.Abs(p.Probabilities[d] - expected[i][d]))).Max();
+        TestContext.Current.TestOutputHelper?.WriteLine($"BERT-base shape: max |Δp| = {worst:E2} over {expected.Count} texts");
+        Assert.True(worst <= Tolerance, $"max |Δp| = {worst:E2}");
+    }
+
+    [Fact]
     public void Live_reference_agrees_on_nadi_sentences()
     {
         var data = ReferenceTools.SharedData;
