@@ -34,6 +34,8 @@ public static class CliApp
             new VersionOption(),
             PredictCommand.Create(io),
             DownloadCommand.Create(io),
+            EvaluateCommand.Create(io),
+            ScoreCommand.Create(io),
             PreprocessCommand.Create(io),
             TokenizeCommand.Create(io),
             DialectsCommand.Create(io),

@@ -62,6 +62,12 @@ public sealed class DialectIdentifier : IDisposable
             throw new InvalidDataException($"'{modelDirectory}': the tokenizer has {tokenizer.VocabularySize} ids but config.json's vocab_size is {config.VocabSize}.");
         if (options.MaxLength > config.MaxPositionEmbeddings)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxLength, $"MaxLength exceeds the model's {config.MaxPositionEmbeddings} positions.");
+        if (LahjaSettings.Load(modelDirectory) is { } saved)
+            options = options with
+            {
+                Threshold = options.Threshold ?? (float?)saved.Threshold,
+                DialectThresholds = options.DialectThresholds ?? saved.DialectThresholds?.ToDictionary(p => p.Key, p => (float)p.Value),
+            };
         var factory = options.Engine ?? FindTorchEngine();
         var engine = factory.Create(modelDirectory, config, options.Threads);
         return new DialectIdentifier(modelDirectory, config, labels, tokenizer, engine, options);

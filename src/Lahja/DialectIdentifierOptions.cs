@@ -8,10 +8,16 @@ public sealed record DialectIdentifierOptions
     /// <summary>B2BERT's decision threshold.</summary>
     public const float DefaultThreshold = 0.3f;
 
-    /// <summary>A dialect is predicted when its probability is at or above this (default 0.3).</summary>
-    public float Threshold { get; init; } = DefaultThreshold;
+    /// <summary>
+    /// A dialect is predicted when its probability is at or above this. Null: the checkpoint's <c>lahja.json</c>
+    /// (tuned thresholds), else 0.3.
+    /// </summary>
+    public float? Threshold { get; init; }
 
-    /// <summary>Per-dialect thresholds that replace <see cref="Threshold"/> for the dialects they name.</summary>
+    /// <summary>
+    /// Per-dialect thresholds that replace <see cref="Threshold"/> for the dialects they name. Null: those of the
+    /// checkpoint's <c>lahja.json</c>, if any.
+    /// </summary>
     public IReadOnlyDictionary<Dialect, float>? DialectThresholds { get; init; }
 
     /// <summary>Maximum sequence length in tokens, [CLS] and [SEP] included (default 128).</summary>
@@ -43,7 +49,7 @@ public sealed record DialectIdentifierOptions
 
     /// <summary>The threshold in force for <paramref name="dialect"/>.</summary>
     public float ThresholdFor(Dialect dialect) =>
-        DialectThresholds is not null && DialectThresholds.TryGetValue(dialect, out var t) ? t : Threshold;
+        DialectThresholds is not null && DialectThresholds.TryGetValue(dialect, out var t) ? t : Threshold ?? DefaultThreshold;
 
     internal void Validate()
     {

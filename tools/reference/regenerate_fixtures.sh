@@ -21,3 +21,4 @@ for vocab in plain diacritics; do
 done
 ls -la "$fixtures"
 ./make_model_fixtures.sh
+/usr/bin/python3 make_scorer_fixtures.py

@@ -18,7 +18,7 @@ internal static class PredictCommand
         var column = new Option<string?>("--column") { Description = "Column of a TSV (or .csv) input file with a header row, by name or 1-based number." };
         var format = new Option<PredictionFormat>("--format", "-f") { Description = "Output format.", DefaultValueFactory = _ => PredictionFormat.Table };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write to FILE (atomically: complete or absent) instead of standard output." };
-        var threshold = new Option<float>("--threshold") { Description = "Probability at or above which a dialect is predicted.", DefaultValueFactory = _ => DialectIdentifierOptions.DefaultThreshold };
+        var threshold = new Option<float?>("--threshold") { Description = "Probability at or above which a dialect is predicted (default: the model's lahja.json, else 0.3)." };
         var topK = new Option<int>("--top-k") { Description = "Dialects listed in 'top'.", DefaultValueFactory = _ => 3 };
         var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset (none reproduces the model card snippet).");
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 32 };

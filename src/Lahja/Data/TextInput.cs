@@ -29,7 +29,7 @@ public static class TextInput
         }
         using var enumerator = lines.GetEnumerator();
         if (!enumerator.MoveNext()) yield break;
-        var header = Split(enumerator.Current.Text, delimiter, source, 1);
+        var header = SplitFields(enumerator.Current.Text, delimiter, source, 1);
         var index = Array.IndexOf(header, column);
         if (index < 0 && int.TryParse(column, out var number) && number >= 1 && number <= header.Length) index = number - 1;
         if (index < 0)
@@ -38,7 +38,7 @@ public static class TextInput
         {
             var (lineNumber, text) = enumerator.Current;
             if (text.Length == 0) continue;
-            var fields = Split(text, delimiter, source, lineNumber);
+            var fields = SplitFields(text, delimiter, source, lineNumber);
             if (index >= fields.Length)
                 throw new InvalidDataException($"{source}:{lineNumber}: {fields.Length} fields, column '{column}' is field {index + 1}.");
             yield return new InputText(lineNumber, fields[index]);
@@ -95,7 +95,8 @@ public static class TextInput
         }
     }
 
-    private static string[] Split(string line, char delimiter, string source, int lineNumber)
+    /// <summary>Splits one row: tabs as they are (NADI files have no quoting), CSV with RFC 4180 quotes within the line.</summary>
+    internal static string[] SplitFields(string line, char delimiter, string source, int lineNumber)
     {
         if (delimiter != ',') return line.Split(delimiter);
         var fields = new List<string>();

@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Globalization;
+using Lahja.Checkpoints;
+using Lahja.Data;
+using Lahja.Evaluation;
+using Lahja.Text;
+
+namespace Lahja.Cli.Commands;
+
+/// <summary>
+/// <c>lahja evaluate --model M --data FILE [--threshold T] [--report DIR] [--tune [--per-dialect] [--save]]</c>:
+/// runs the model once over a labelled data set, then scores, sweeps thresholds and reports.
+/// </summary>
+internal static class EvaluateCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var model = new Option<string?>("--model", "-m") { Description = "Checkpoint directory or Hub id (default: $LAHJA_MODEL, then the bundled model)." };
+        var data = new Option<FileInfo>("--data", "-d") { Description = "Labelled data: NADI 2024 dev TSV, NADI single-label TSV, or multi-label CSV/TSV/JSONL.", Required = true };
+        var threshold = new Option<float?>("--threshold") { Description = "Decision threshold (default: the model's lahja.json, else 0.3)." };
+        var report = new Option<DirectoryInfo?>("--report") { Description = "Write report.json, report.md, predictions.nadi.txt and PNG plots here." };
+        var tune = new Option<bool>("--tune") { Description = "Find the global threshold that maximises macro F1 on this data." };
+        var perDialect = new Option<bool>("--per-dialect") { Description = "With --tune, also tune one threshold per scored dialect." };
+        var save = new Option<bool>("--save") { Description = "With --tune, write the thresholds to the model's lahja.json (config.json untouched)." };
+        var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset.");
+        var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 32 };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for the model." };
+        var command = new Command("evaluate", "Evaluate a model on labelled data with the official NADI 2024 scorer; tune thresholds; write a report.")
+        {
+            model, data, threshold, report, tune, perDialect, save, preprocess, batchSize, threads,
+        };
+        command.SetAction(parse => CliApp.Guard(io, () =>
+        {
+            if ((parse.GetValue(perDialect) || parse.GetValue(save)) && !parse.GetValue(tune))
+                throw new UsageException("--per-dialect and --save go with --tune.");
+            var dataset = LabeledDataset.Read(parse.GetValue(data)!.FullName);
+            if (dataset.Texts.Count == 0) throw new InvalidDataException($"{dataset.Source}: no labelled texts.");
+            if (parse.GetValue(tune) && dataset.MultiLabel is null)
+                throw new UsageException("--tune needs multi-label gold (the NADI 2024 format or a multi-label file).");
+            var directory = ModelLocator.Resolve(parse.GetValue(model), new DownloadCommand.DownloadReporter(io.Error));
+            var options = new DialectIdentifierOptions
+            {
+                Threshold = parse.GetValue(threshold),
+                Preprocessing = parse.GetValue(preprocess)!,
+                BatchSize = parse.GetValue(batchSize),
+                Threads = parse.GetValue(threads),
+            };
+            using var identifier = DialectIdentifier.Load(directory, options);
+            io.Error.WriteLine($"lahja: {dataset.Texts.Count} texts from {dataset.Source} ({dataset.Format})" +
+                               (dataset.SkippedOutOfSet.Count > 0 ? $"; skipped outside the 18: {string.Join(", ", dataset.SkippedOutOfSet.Select(p => $"{p.Key} {p.Value}"))}" : ""));
+            var predictions = identifier.Predict(dataset.Texts, new Progress(io.Error, dataset.Texts.Count));
+            var probabilities = predictions.Select(p => p.Probabilities).ToArray();
+            var used = identifier.Options;
+
+            MultiLabelScores? multi = null;
+            SingleLabelScores? single = null;
+            IReadOnlyList<ThresholdPoint>? sweep = null;
+            IReadOnlyList<ReliabilityBin>? reliability = null;
+            ThresholdTuning? tuning = null;
+            if (dataset.MultiLabel is { } gold)
+            {
+                multi = MultiLabelScorer.Score(gold, ThresholdAnalysis.Decide(probabilities, d => used.ThresholdFor((Dialect)d)), dataset.Source);
+                sweep = ThresholdAnalysis.Sweep(gold, probabilities);
+                reliability = ThresholdAnalysis.Reliability(gold, probabilities);
+                foreach (var line in MultiLabelScorer.OfficialLines(multi)) io.Out.WriteLine(line);
+                io.Out.WriteLine();
+                io.Out.WriteLine("dialect       precision  recall      F1  accuracy  support");
+                foreach (var d in multi.PerDialect)
+                    io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{d.Dialect.Label(),-12} {d.Precision,10:0.00} {d.Recall,7:0.00} {d.F1,7:0.00} {d.Accuracy,9:0.00} {d.Support,8}"));
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"micro P/R/F1 {multi.MicroPrecision:0.00}/{multi.MicroRecall:0.00}/{multi.MicroF1:0.00}  exact match {multi.ExactMatch:0.00} %  Hamming loss {multi.HammingLoss:0.00} %  mean set size {multi.MeanPredictedSetSize:0.00}"));
+                if (parse.GetValue(tune))
+                {
+                    tuning = ThresholdAnalysis.Tune(gold, probabilities, parse.GetValue(perDialect));
+                    io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"tuned global threshold {tuning.GlobalThreshold}: macro F1 {tuning.GlobalMacroF1:0.00} ({tuning.GlobalMacroF1 - tuning.DefaultMacroF1:+0.00;-0.00;0.00} over 0.3)"));
+                    if (tuning.DialectThresholds is { } per)
+                        io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"per-dialect thresholds {string.Join(", ", per.Select(p => $"{p.Key.Label()} {p.Value}"))}: macro F1 {tuning.PerDialectMacroF1:0.00} (tuned on the data it is scored on: optimistic)"));
+                    if (parse.GetValue(save))
+                    {
+                        new LahjaSettings
+                        {
+                            Threshold = tuning.GlobalThreshold,
+                            DialectThresholds = tuning.DialectThresholds,
+                            Provenance = string.Create(CultureInfo.InvariantCulture, $"lahja evaluate --tune on {Path.GetFileName(dataset.Source)} ({dataset.Texts.Count} texts), {DateTimeOffset.UtcNow:yyyy-MM-dd}: macro F1 {(tuning.PerDialectMacroF1 ?? tuning.GlobalMacroF1):0.00}"),
+                        }.Save(directory);
+                        io.Error.WriteLine($"lahja: thresholds written to {Path.Combine(directory, LahjaSettings.FileName)}");
+                    }
+                }
+            }
+            else
+            {
+                single = SingleLabelScorer.Score(dataset.SingleLabel!, probabilities, used.ThresholdFor);
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"top-1 accuracy {single.Top1Accuracy:0.00} %  arg-max macro F1 {single.ArgMaxMacroF1:0.00}  gold in predicted set {single.GoldInPredictedSet:0.00} %  mean set size {single.MeanPredictedSetSize:0.00}"));
+            }
+            if (parse.GetValue(report) is { } reportDirectory)
+            {
+                var files = new EvaluationReport
+                {
+                    ModelDirectory = directory, DataPath = dataset.Source, DataFormat = dataset.Format, Skipped = dataset.SkippedOutOfSet,
+                    Options = used, Predictions = predictions, MultiLabel = multi, SingleLabel = single, Sweep = sweep, Reliability = reliability, Tuning = tuning,
+                }.Write(reportDirectory.FullName);
+                io.Error.WriteLine($"lahja: report in {reportDirectory.FullName}: {string.Join(", ", files)}");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private sealed class Progress(TextWriter error, int total) : IProgress<int>
+    {
+        private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
+        private TimeSpan _last;
+
+        public void Report(int done)
+        {
+            if (_watch.Elapsed - _last < TimeSpan.FromSeconds(2) && done < total) return;
+            _last = _watch.Elapsed;
+            error.WriteLine($"lahja: {done:N0}/{total:N0} texts ({100.0 * done / total:0.0}%)");
+        }
+    }
+}

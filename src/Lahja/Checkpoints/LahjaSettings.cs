@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Lahja.Checkpoints;
+
+/// <summary>
+/// Lahja's own settings stored beside a checkpoint's config.json as <c>lahja.json</c> (tuned thresholds), so the
+/// original Hugging Face files stay untouched. <c>predict</c>, the API and the server honour it unless told otherwise.
+/// </summary>
+public sealed record LahjaSettings
+{
+    /// <summary>The file name.</summary>
+    public const string FileName = "lahja.json";
+
+    /// <summary>The global decision threshold.</summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>Per-dialect thresholds.</summary>
+    public IReadOnlyDictionary<Dialect, double>? DialectThresholds { get; init; }
+
+    /// <summary>Where the thresholds came from (data set, hash, date, score), for people reading the file.</summary>
+    public string? Provenance { get; init; }
+
+    /// <summary>Reads <c>lahja.json</c> of <paramref name="directory"/>, or null when there is none.</summary>
+    /// <exception cref="InvalidDataException">The file is malformed.</exception>
+    public static LahjaSettings? Load(string directory)
+    {
+        var path = Path.Combine(directory, FileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var root = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new InvalidDataException($"{path}: not a JSON object.");
+            Dictionary<Dialect, double>? perDialect = null;
+            if (root["dialect_thresholds"] is JsonObject map)
+                perDialect = map.ToDictionary(p => Dialects.Parse(p.Key, $"{path}, dialect_thresholds"), p => Check(p.Value!.GetValue<double>(), path));
+            return new LahjaSettings
+            {
+                Threshold = root["threshold"] is { } t ? Check(t.GetValue<double>(), path) : null,
+                DialectThresholds = perDialect,
+                Provenance = root["provenance"]?.GetValue<string>(),
+            };
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Writes <c>lahja.json</c> into <paramref name="directory"/> atomically.</summary>
+    public void Save(string directory)
+    {
+        var root = new JsonObject
+        {
+            ["threshold"] = Threshold,
+            ["dialect_thresholds"] = DialectThresholds is null ? null : new JsonObject(DialectThresholds.OrderBy(p => p.Key).Select(p => KeyValuePair.Create(p.Key.Label(), (JsonNode?)p.Value))),
+            ["provenance"] = Provenance,
+        };
+        AtomicFile.WriteAllText(Path.Combine(directory, FileName), root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    private static double Check(double value, string path) =>
+        value is >= 0 and <= 1 ? value : throw new InvalidDataException($"{path}: threshold {value} is outside [0, 1].");
+}

@@ -1,0 +1,173 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Lahja.Data;
+
+/// <summary>Texts with dialect labels, read from any format the project knows.</summary>
+public sealed class LabeledDataset
+{
+    internal LabeledDataset(string source, string format, List<string> texts, List<bool?[]>? multiLabel, List<Dialect>? singleLabel, Dictionary<string, int> skipped)
+    {
+        Source = source;
+        Format = format;
+        Texts = texts;
+        MultiLabel = multiLabel;
+        SingleLabel = singleLabel;
+        SkippedOutOfSet = skipped;
+    }
+
+    /// <summary>Where it was read from.</summary>
+    public string Source { get; }
+
+    /// <summary>The format recognised, in words.</summary>
+    public string Format { get; }
+
+    /// <summary>The texts.</summary>
+    public IReadOnlyList<string> Texts { get; }
+
+    /// <summary>Multi-label gold in canonical order (null: not annotated), or null for single-label data.</summary>
+    public IReadOnlyList<bool?[]>? MultiLabel { get; }
+
+    /// <summary>Single-label gold (one country per text), or null for multi-label data.</summary>
+    public IReadOnlyList<Dialect>? SingleLabel { get; }
+
+    /// <summary>Rows skipped because their country is outside the 18 (NADI 2021's Djibouti, Mauritania, Somalia), by country.</summary>
+    public IReadOnlyDictionary<string, int> SkippedOutOfSet { get; }
+
+    /// <summary>
+    /// Reads a dataset, recognising the format from the extension and header:
+    /// NADI 2024 subtask-1 TSV (<c>sentence</c> + y/n dialect columns); NADI 2020–2023 single-label TSVs (all three
+    /// header variants; countries normalised, out-of-set countries counted and skipped); the project's multi-label
+    /// CSV/TSV (<c>text</c> + dialect columns of 0/1); and JSONL (<c>{"text": …, "dialects": [...]}</c> with every
+    /// dialect annotated, <c>{"text": …, "labels": {"Egypt": 1, …}}</c> with only the named ones, or
+    /// <c>{"text": …, "dialect": "Egypt"}</c> single-label).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed; the message names the file, line and field.</exception>
+    public static LabeledDataset Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.", path);
+        using var stream = File.OpenRead(path);
+        var lines = TextInput.Read(stream, path);
+        return path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            ? ReadJsonLines(path, lines)
+            : ReadTable(path, lines, TextInput.DelimiterFor(path));
+    }
+
+    private static LabeledDataset ReadTable(string path, IEnumerable<InputText> lines, char delimiter)
+    {
+        using var e = lines.GetEnumerator();
+        if (!e.MoveNext()) throw new InvalidDataException($"{path}: empty file (a header row is needed).");
+        var header = SplitRow(e.Current.Text, delimiter, path, 1).Select(h => h.Trim()).ToArray();
+        var textColumn = Array.FindIndex(header, h => h is "#2_tweet_content" or "#2_content" or "#2_tweet" or "sentence" or "text");
+        if (textColumn < 0)
+            throw new InvalidDataException($"{path}:1: no text column (expected one of sentence, text, #2_tweet_content, #2_content, #2_tweet) in the header.");
+        var countryColumn = Array.IndexOf(header, "#3_country_label");
+        var texts = new List<string>();
+        var skipped = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        if (countryColumn >= 0)
+        {
+            var gold = new List<Dialect>();
+            while (e.MoveNext())
+            {
+                var (line, row) = e.Current;
+                if (row.Length == 0) continue;
+                var fields = SplitRow(row, delimiter, path, line);
+                if (fields.Length <= Math.Max(textColumn, countryColumn))
+                    throw new InvalidDataException($"{path}:{line}: {fields.Length} fields, expected at least {Math.Max(textColumn, countryColumn) + 1}.");
+                var country = fields[countryColumn].Trim();
+                if (Dialects.OutOfSetCountries.Contains(country))
+                {
+                    skipped[country] = skipped.GetValueOrDefault(country) + 1;
+                    continue;
+                }
+                gold.Add(Dialects.Parse(country, $"{path}:{line}, field #3_country_label"));
+                texts.Add(fields[textColumn]);
+            }
+            return new LabeledDataset(path, "NADI single-label TSV", texts, null, gold, skipped);
+        }
+
+        var dialectColumns = new List<(int Column, Dialect Dialect)>();
+        for (var c = 0; c < header.Length; c++)
+            if (c != textColumn && Dialects.TryParse(header[c], out var d)) dialectColumns.Add((c, d));
+        if (dialectColumns.Count == 0)
+            throw new InvalidDataException($"{path}:1: no dialect columns and no #3_country_label column in the header.");
+        var labels = new List<bool?[]>();
+        while (e.MoveNext())
+        {
+            var (line, row) = e.Current;
+            if (row.Length == 0) continue;
+            var fields = SplitRow(row, delimiter, path, line);
+            if (fields.Length != header.Length)
+                throw new InvalidDataException($"{path}:{line}: {fields.Length} fields, the header has {header.Length}.");
+            var gold = new bool?[Dialects.Count];
+            foreach (var (column, dialect) in dialectColumns)
+                gold[(int)dialect] = fields[column].Trim().ToLowerInvariant() switch
+                {
+                    "y" or "1" or "yes" or "true" => true,
+                    "n" or "0" or "no" or "false" => false,
+                    "" => null,
+                    var other => throw new InvalidDataException($"{path}:{line}: field {header[column]} is '{other}', expected y/n or 1/0."),
+                };
+            texts.Add(fields[textColumn]);
+            labels.Add(gold);
+        }
+        var format = header[textColumn] == "sentence" ? "NADI 2024 subtask-1 TSV" : "multi-label table";
+        return new LabeledDataset(path, format, texts, labels, null, skipped);
+    }
+
+    private static LabeledDataset ReadJsonLines(string path, IEnumerable<InputText> lines)
+    {
+        var texts = new List<string>();
+        var multi = new List<bool?[]>();
+        var single = new List<Dialect>();
+        foreach (var (line, row) in lines)
+        {
+            if (row.Trim().Length == 0) continue;
+            JsonElement root;
+            try
+            {
+                using var doc = JsonDocument.Parse(row);
+                root = doc.RootElement.Clone();
+            }
+            catch (JsonException ex)
+            {
+                throw new InvalidDataException($"{path}:{line}: not valid JSON ({ex.Message}).", ex);
+            }
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
+                throw new InvalidDataException($"{path}:{line}: expected an object with a string \"text\".");
+            texts.Add(text.GetString()!);
+            if (root.TryGetProperty("dialect", out var dialect))
+            {
+                single.Add(Dialects.Parse(dialect.GetString() ?? "", $"{path}:{line}, field dialect"));
+            }
+            else if (root.TryGetProperty("dialects", out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                var gold = Enumerable.Repeat<bool?>(false, Dialects.Count).ToArray();
+                foreach (var item in list.EnumerateArray())
+                    gold[(int)Dialects.Parse(item.GetString() ?? "", $"{path}:{line}, field dialects")] = true;
+                multi.Add(gold);
+            }
+            else if (root.TryGetProperty("labels", out var map) && map.ValueKind == JsonValueKind.Object)
+            {
+                var gold = new bool?[Dialects.Count];
+                foreach (var p in map.EnumerateObject())
+                    gold[(int)Dialects.Parse(p.Name, $"{path}:{line}, field labels")] = p.Value.ValueKind switch
+                    {
+                        JsonValueKind.True => true,
+                        JsonValueKind.False => false,
+                        JsonValueKind.Number => p.Value.GetDouble() != 0,
+                        _ => throw new InvalidDataException($"{path}:{line}: labels.{p.Name} should be 0/1 or true/false."),
+                    };
+                multi.Add(gold);
+            }
+            else throw new InvalidDataException($"{path}:{line}: no \"dialects\", \"labels\" or \"dialect\" field.");
+            if (multi.Count > 0 && single.Count > 0)
+                throw new InvalidDataException($"{path}:{line}: mixes single-label (\"dialect\") and multi-label rows.");
+        }
+        return single.Count > 0
+            ? new LabeledDataset(path, "single-label JSONL", texts, null, single, [])
+            : new LabeledDataset(path, "multi-label JSONL", texts, multi, null, []);
+    }
+
+    private static string[] SplitRow(string row, char delimiter, string path, int line) => TextInput.SplitFields(row, delimiter, path, line);
+}

@@ -1,0 +1,89 @@
+namespace Lahja.Evaluation;
+
+/// <summary>One point of a threshold sweep.</summary>
+/// <param name="Threshold">The global threshold.</param>
+/// <param name="MacroPrecision">Official macro precision at it.</param>
+/// <param name="MacroRecall">Official macro recall at it.</param>
+/// <param name="MacroF1">Official macro F1 at it.</param>
+public readonly record struct ThresholdPoint(double Threshold, double MacroPrecision, double MacroRecall, double MacroF1);
+
+/// <summary>One bin of a reliability diagram.</summary>
+/// <param name="Lower">Bin's lower edge.</param>
+/// <param name="Upper">Bin's upper edge.</param>
+/// <param name="MeanProbability">Mean predicted probability in the bin.</param>
+/// <param name="PositiveRate">Share of gold positives in the bin.</param>
+/// <param name="Count">(sentence, dialect) pairs in the bin.</param>
+public readonly record struct ReliabilityBin(double Lower, double Upper, double MeanProbability, double PositiveRate, int Count);
+
+/// <summary>Result of threshold tuning.</summary>
+/// <param name="GlobalThreshold">The best single threshold.</param>
+/// <param name="GlobalMacroF1">Macro F1 at it.</param>
+/// <param name="DefaultMacroF1">Macro F1 at B2BERT's 0.3.</param>
+/// <param name="DialectThresholds">Per scored dialect, the threshold maximising its F1 (null when not asked).</param>
+/// <param name="PerDialectMacroF1">Macro F1 with those thresholds (null when not asked).</param>
+public sealed record ThresholdTuning(double GlobalThreshold, double GlobalMacroF1, double DefaultMacroF1,
+    IReadOnlyDictionary<Dialect, double>? DialectThresholds, double? PerDialectMacroF1);
+
+/// <summary>Threshold sweeps, tuning and calibration of probabilities against NADI-style gold.</summary>
+public static class ThresholdAnalysis
+{
+    /// <summary>The sweep grid 0.05, 0.10, …, 0.95.</summary>
+    public static IReadOnlyList<double> Grid { get; } = Enumerable.Range(1, 19).Select(i => Math.Round(i * 0.05, 2)).ToArray();
+
+    /// <summary>Applies per-dialect thresholds to probabilities (canonical order).</summary>
+    public static bool[][] Decide(IReadOnlyList<IReadOnlyList<float>> probabilities, Func<int, double> threshold) =>
+        probabilities.Select(p => Enumerable.Range(0, Dialects.Count).Select(d => p[d] >= threshold(d)).ToArray()).ToArray();
+
+    /// <summary>Official macro P/R/F1 at each global threshold of <see cref="Grid"/>.</summary>
+    public static IReadOnlyList<ThresholdPoint> Sweep(IReadOnlyList<bool?[]> gold, IReadOnlyList<IReadOnlyList<float>> probabilities) =>
+        Grid.Select(t =>
+        {
+            var s = MultiLabelScorer.Score(gold, Decide(probabilities, _ => t));
+            return new ThresholdPoint(t, s.MacroPrecision, s.MacroRecall, s.MacroF1);
+        }).ToArray();
+
+    /// <summary>
+    /// The global threshold (0.01 grid) maximising official macro F1, and optionally each scored dialect's own best
+    /// threshold (macro F1 is a plain mean, so per-dialect optima combine). Ties go to the threshold nearest 0.3.
+    /// </summary>
+    public static ThresholdTuning Tune(IReadOnlyList<bool?[]> gold, IReadOnlyList<IReadOnlyList<float>> probabilities, bool perDialect)
+    {
+        var candidates = Enumerable.Range(1, 99).Select(i => i / 100.0).OrderBy(t => Math.Abs(t - 0.3)).ToArray();
+        double MacroF1(Func<int, double> threshold) => MultiLabelScorer.Score(gold, Decide(probabilities, threshold)).MacroF1;
+        var best = candidates.MaxBy(t => MacroF1(_ => t));
+        Dictionary<Dialect, double>? perDialectThresholds = null;
+        double? perDialectF1 = null;
+        if (perDialect)
+        {
+            perDialectThresholds = [];
+            foreach (var d in MultiLabelScorer.Score(gold, Decide(probabilities, _ => best)).PerDialect.Select(s => s.Dialect))
+            {
+                var index = (int)d;
+                perDialectThresholds[d] = candidates.MaxBy(t =>
+                    MultiLabelScorer.Score(gold, Decide(probabilities, i => i == index ? t : best)).PerDialect.First(s => s.Dialect == d).F1);
+            }
+            perDialectF1 = MacroF1(i => perDialectThresholds.TryGetValue((Dialect)i, out var t) ? t : best);
+        }
+        return new ThresholdTuning(best, MacroF1(_ => best), MacroF1(_ => 0.3), perDialectThresholds, perDialectF1);
+    }
+
+    /// <summary>Reliability diagram bins (equal width) over every annotated (sentence, dialect) pair.</summary>
+    public static IReadOnlyList<ReliabilityBin> Reliability(IReadOnlyList<bool?[]> gold, IReadOnlyList<IReadOnlyList<float>> probabilities, int bins = 10)
+    {
+        var sums = new double[bins];
+        var positives = new int[bins];
+        var counts = new int[bins];
+        for (var i = 0; i < gold.Count; i++)
+            for (var d = 0; d < Dialects.Count; d++)
+            {
+                if (gold[i][d] is not { } g) continue;
+                var p = probabilities[i][d];
+                var b = Math.Min(bins - 1, (int)(p * bins));
+                sums[b] += p;
+                counts[b]++;
+                if (g) positives[b]++;
+            }
+        return Enumerable.Range(0, bins).Select(b => new ReliabilityBin((double)b / bins, (double)(b + 1) / bins,
+            counts[b] == 0 ? double.NaN : sums[b] / counts[b], counts[b] == 0 ? double.NaN : (double)positives[b] / counts[b], counts[b])).ToArray();
+    }
+}

@@ -1,0 +1,78 @@
+using Lahja.Evaluation;
+
+namespace Lahja.Tests.Evaluation;
+
+public class ThresholdAnalysisTests
+{
+    // Two scored dialects; Algeria's positives score 0.6 and negatives 0.25; Egypt's positives 0.2 and negatives 0.1.
+    private static (bool?[][] Gold, float[][] Probabilities) Data()
+    {
+        var gold = new List<bool?[]>();
+        var probabilities = new List<float[]>();
+        for (var i = 0; i < 8; i++)
+        {
+            var g = new bool?[18];
+            var p = new float[18];
+            g[0] = i % 2 == 0;
+            p[0] = i % 2 == 0 ? 0.6f : 0.25f;
+            g[2] = i < 4;
+            p[2] = i < 4 ? 0.2f : 0.1f;
+            gold.Add(g);
+            probabilities.Add(p);
+        }
+        return (gold.ToArray(), probabilities.ToArray());
+    }
+
+    [Fact]
+    public void Global_tuning_finds_the_best_threshold_and_per_dialect_tuning_beats_it()
+    {
+        var (gold, probabilities) = Data();
+        var tuning = ThresholdAnalysis.Tune(gold, probabilities, perDialect: true);
+        // At 0.3 Algeria is perfect (F1 100) and Egypt never predicted (0): macro 50. At <= 0.2 Egypt is perfect but
+        // Algeria predicts everything (F1 66.67): macro 83.33, the best any single threshold gets.
+        Assert.Equal(50.0, tuning.DefaultMacroF1, 9);
+        Assert.Equal(250.0 / 3, tuning.GlobalMacroF1, 9);
+        Assert.InRange(tuning.GlobalThreshold, 0.11, 0.2);
+        Assert.Equal(100.0, tuning.PerDialectMacroF1!.Value, 9);
+        Assert.InRange(tuning.DialectThresholds![Dialect.Algeria], 0.26, 0.6);
+        Assert.InRange(tuning.DialectThresholds[Dialect.Egypt], 0.11, 0.2);
+    }
+
+    [Fact]
+    public void Sweep_covers_005_to_095()
+    {
+        var (gold, probabilities) = Data();
+        var sweep = ThresholdAnalysis.Sweep(gold, probabilities);
+        Assert.Equal(19, sweep.Count);
+        Assert.Equal(0.05, sweep[0].Threshold);
+        Assert.Equal(0.95, sweep[^1].Threshold);
+        Assert.Equal(50.0, sweep.Single(p => p.Threshold == 0.3).MacroF1, 9);
+    }
+
+    [Fact]
+    public void Reliability_bins_count_annotated_pairs()
+    {
+        var (gold, probabilities) = Data();
+        var bins = ThresholdAnalysis.Reliability(gold, probabilities);
+        Assert.Equal(16, bins.Sum(b => b.Count));
+        var six = bins.Single(b => b.Lower == 0.6);
+        Assert.Equal(4, six.Count);
+        Assert.Equal(1.0, six.PositiveRate);
+        Assert.Equal(0.5, bins.Single(b => b.Lower == 0.2).PositiveRate); // Algeria's 0.25 negatives, Egypt's 0.2 positives
+        Assert.True(double.IsNaN(bins.Single(b => b.Lower == 0.9).MeanProbability));
+    }
+
+    [Fact]
+    public void Single_label_scores()
+    {
+        float[] P(int best, int second) { var p = new float[18]; p[best] = 0.9f; p[second] = 0.5f; return p; }
+        var gold = new[] { Dialect.Egypt, Dialect.Egypt, Dialect.Iraq, Dialect.Iraq };
+        var probs = new IReadOnlyList<float>[] { P(2, 3), P(3, 2), P(3, 2), P(3, 0) };
+        var s = SingleLabelScorer.Score(gold, probs, _ => 0.3f);
+        Assert.Equal(75.0, s.Top1Accuracy, 9);
+        // Egypt: TP 1, FN 1 -> F1 66.67; Iraq: TP 2, FP 1 -> F1 80.
+        Assert.Equal((200.0 / 3 + 80) / 2, s.ArgMaxMacroF1, 9);
+        Assert.Equal(100.0, s.GoldInPredictedSet, 9);
+        Assert.Equal(2.0, s.MeanPredictedSetSize, 9);
+    }
+}
