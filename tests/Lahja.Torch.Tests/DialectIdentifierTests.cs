@@ -137,7 +137,7 @@ public sealed class BadCheckpointTests
     [Fact]
     public void Corrupt_pytorch_bin()
     {
-        using var copy = new ModelFixtures.Copy("bin");
+        using var copy = new ModelFixtures.Copy("pytorch-bin");
         File.WriteAllBytes(copy.File("pytorch_model.bin"), [1, 2, 3, 4, 5]);
         Assert.Contains("pytorch_model.bin", Assert.Throws<InvalidDataException>(() => DialectIdentifier.Load(copy.Path)).Message);
     }

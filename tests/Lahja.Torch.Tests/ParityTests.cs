@@ -11,7 +11,7 @@ public class ParityTests
 {
     private const double Tolerance = 1e-5;
 
-    public static TheoryData<string> Checkpoints => new() { "f32", "f16", "bf16", "bin", "generic-labels", "legacy-keys", "reordered-labels" };
+    public static TheoryData<string> Checkpoints => new() { "f32", "f16", "bf16", "pytorch-bin", "generic-labels", "legacy-keys", "reordered-labels" };
 
     [Theory]
     [MemberData(nameof(Checkpoints))]

@@ -14,7 +14,7 @@ make() { /usr/bin/python3 bert_reference.py make-checkpoint --vocab "$vocab" --o
 make f32
 make f16 --dtype F16
 make bf16 --dtype BF16
-make bin --format bin
+make pytorch-bin --format bin
 make generic-labels --labels generic
 make reordered-labels --labels reordered
 make legacy-keys --key-style legacy
