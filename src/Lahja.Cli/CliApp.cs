@@ -36,6 +36,8 @@ public static class CliApp
             DownloadCommand.Create(io),
             EvaluateCommand.Create(io),
             ScoreCommand.Create(io),
+            TrainCommand.Create(io),
+            VocabCommand.Create(io),
             PreprocessCommand.Create(io),
             TokenizeCommand.Create(io),
             DialectsCommand.Create(io),

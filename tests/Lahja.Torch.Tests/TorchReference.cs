@@ -25,8 +25,8 @@ internal static class TorchReference
         ReferenceTools.Run(ReferenceTools.Python!, ["bert_reference.py", "make-checkpoint", "--out", directory,
             "--vocab", ReferenceTools.Fixture("vocab-plain.txt"), .. arguments]);
 
-    public static List<float[]> Predict(string checkpoint, string idsPath) =>
-        ReferenceTools.Run(ReferenceTools.Python!, "bert_reference.py", "predict", "--model", checkpoint, idsPath)
+    public static List<float[]> Predict(string checkpoint, string idsPath, bool strict = false) =>
+        ReferenceTools.Run(ReferenceTools.Python!, ["bert_reference.py", "predict", "--model", checkpoint, .. (strict ? new[] { "--strict" } : []), idsPath])
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonSerializer.Deserialize<float[]>(l)!).ToList();
 }
 

@@ -192,6 +192,14 @@ def forward(cfg, s, ids, mask):
 
 def predict(args):
     cfg, state = load_model(args.model)
+    if args.strict:
+        # What transformers' strict load_state_dict demands: exactly BertForSequenceClassification's keys.
+        expected = {name: shape for name, shape in parameter_shapes(cfg, len(cfg["id2label"]))}
+        found = {k: tuple(v.shape) for k, v in state.items() if k != "bert.embeddings.position_ids"}
+        missing, unexpected = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
+        wrong = sorted(k for k in set(expected) & set(found) if tuple(expected[k]) != found[k])
+        if missing or unexpected or wrong:
+            sys.exit(f"strict load failed: missing {missing}, unexpected {unexpected}, wrong shape {wrong}")
     rows = [json.loads(line) for line in open(args.input, encoding="utf-8") if line.strip()]
     out = sys.stdout
     with torch.inference_mode():
@@ -258,6 +266,7 @@ def main():
     p = sub.add_parser("predict")
     p.add_argument("--model", required=True)
     p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--strict", action="store_true", help="fail unless the keys are exactly BertForSequenceClassification's")
     p.add_argument("input")
     b = sub.add_parser("bench")
     b.add_argument("--model", required=True)

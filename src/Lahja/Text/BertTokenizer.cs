@@ -375,6 +375,22 @@ public sealed class BertTokenizer
         if (start >= end) return;
         var buffer = _buffer.Value!;
         BertNormalizer.Normalize(text, start, end, Settings, buffer);
+        foreach (var (wordStart, wordEnd) in WordSpans(buffer))
+            WordPiece(buffer, wordStart, wordEnd, ids, offsets, special);
+    }
+
+    /// <summary>The words the BERT pre-tokenizer makes of <paramref name="text"/> after normalisation (for vocabulary training).</summary>
+    internal List<string> PreTokenize(string text)
+    {
+        var buffer = new NormalizedBuffer();
+        BertNormalizer.Normalize(text, 0, text.Length, Settings, buffer);
+        return WordSpans(buffer).Select(w => new string(buffer.Chars, w.Start, w.End - w.Start)).ToList();
+    }
+
+    /// <summary>BertPreTokenizer: split on whitespace, and isolate every punctuation character.</summary>
+    private static List<(int Start, int End)> WordSpans(NormalizedBuffer buffer)
+    {
+        var spans = new List<(int, int)>();
         var chars = buffer.Chars;
         var i = 0;
         while (i < buffer.Length)
@@ -388,7 +404,7 @@ public sealed class BertTokenizer
             }
             if (BertNormalizer.IsPunctuation(rune))
             {
-                WordPiece(buffer, i, i + width, ids, offsets, special);
+                spans.Add((i, i + width));
                 i += width;
                 continue;
             }
@@ -400,8 +416,9 @@ public sealed class BertTokenizer
                 if (BertNormalizer.IsWhitespace(next.Value) || BertNormalizer.IsPunctuation(next)) break;
                 i += next.Utf16SequenceLength;
             }
-            WordPiece(buffer, wordStart, i, ids, offsets, special);
+            spans.Add((wordStart, i));
         }
+        return spans;
     }
 
     private static Rune ReadRune(char[] chars, int index, int length)

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Lahja.Checkpoints;
+using Lahja.Data;
+using Lahja.Text;
+using Lahja.Torch.Training;
+
+namespace Lahja.Cli.Commands;
+
+/// <summary>
+/// <c>lahja train --train FILE... --output DIR (--init MODEL | --vocab DIR [architecture]) [--dev FILE] [options] [--plan] [--resume]</c>.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var trainFiles = new Option<FileInfo[]>("--train") { Description = "Training data (any labelled format; single-label rows become one-hot targets). Repeatable.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var dev = new Option<FileInfo?>("--dev") { Description = "Dev data, scored after every epoch/stage with the official scorer (single-label: arg-max macro F1)." };
+        var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Output directory (a Hugging Face checkpoint when done)." };
+        var init = new Option<string?>("--init") { Description = "Start from this checkpoint (directory or Hub id), e.g. CAMeLBERT; its head may be absent." };
+        var vocab = new Option<DirectoryInfo?>("--vocab") { Description = "From scratch: the tokenizer directory (vocab.txt, tokenizer_config.json)." };
+        var layers = new Option<int>("--layers") { Description = "From scratch: encoder layers.", DefaultValueFactory = _ => 4 };
+        var hidden = new Option<int>("--hidden") { Description = "From scratch: hidden size.", DefaultValueFactory = _ => 256 };
+        var heads = new Option<int>("--heads") { Description = "From scratch: attention heads.", DefaultValueFactory = _ => 4 };
+        var intermediate = new Option<int?>("--intermediate") { Description = "From scratch: feed-forward size (default 4 × hidden)." };
+        var curriculum = new Option<string>("--curriculum") { Description = "Curriculum by label cardinality.", DefaultValueFactory = _ => "none" };
+        curriculum.AcceptOnlyFromAmong("none", "cardinality-epochs", "cardinality-stages");
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-5 };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout.", DefaultValueFactory = _ => 0.3 };
+        var batch = new Option<int>("--batch-size") { Description = "Batch size.", DefaultValueFactory = _ => 11 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs (per stage with cardinality-stages).", DefaultValueFactory = _ => 10 };
+        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per text.", DefaultValueFactory = _ => 128 };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (not on biases/LayerNorm).", DefaultValueFactory = _ => 0.01 };
+        var warmup = new Option<int>("--warmup") { Description = "Linear warm-up steps.", DefaultValueFactory = _ => 500 };
+        var clip = new Option<double>("--max-grad-norm") { Description = "Gradient clipping (0: off).", DefaultValueFactory = _ => 1.0 };
+        var freezeEmbeddings = new Option<bool>("--freeze-embeddings") { Description = "Freeze the embeddings." };
+        var freezeLayers = new Option<int>("--freeze-layers") { Description = "Freeze the first N encoder layers (B2BERT: 8).", DefaultValueFactory = _ => 0 };
+        var accumulate = new Option<int>("--accumulate") { Description = "Gradient accumulation steps.", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 42 };
+        var patience = new Option<int?>("--patience") { Description = "Early-stopping patience in evaluations (default 2 with --dev)." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Resumable checkpoint every N steps (always at evaluations).", DefaultValueFactory = _ => 0 };
+        var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset.");
+        var posWeight = new Option<float?>("--pos-weight") { Description = "BCE positive-class weight." };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads." };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --output." };
+        var plan = new Option<bool>("--plan") { Description = "Print each stage's or epoch's composition as JSON and exit without training." };
+        var command = new Command("train", "Fine-tune or train from scratch a multi-label dialect model, with B2BERT's curriculum, writing a Hugging Face checkpoint.")
+        {
+            trainFiles, dev, output, init, vocab, layers, hidden, heads, intermediate, curriculum, lr, dropout, batch, epochs, maxLength,
+            weightDecay, warmup, clip, freezeEmbeddings, freezeLayers, accumulate, seed, patience, checkpointEvery, preprocess, posWeight, threads, resume, plan,
+        };
+        command.SetAction(parse => CliApp.Guard(io, () =>
+        {
+            var strategy = parse.GetValue(curriculum) switch
+            {
+                "cardinality-epochs" => CurriculumStrategy.CardinalityEpochs,
+                "cardinality-stages" => CurriculumStrategy.CardinalityStages,
+                _ => CurriculumStrategy.None,
+            };
+            var examples = new List<TrainingExample>();
+            foreach (var file in parse.GetValue(trainFiles)!)
+            {
+                var data = LabeledDataset.Read(file.FullName);
+                for (var i = 0; i < data.Texts.Count; i++)
+                {
+                    var labels = data.MultiLabel is { } multi
+                        ? multi[i].Select(x => x == true).ToArray()
+                        : Dialects.All.Select(d => d == data.SingleLabel![i]).ToArray();
+                    examples.Add(new TrainingExample(data.Texts[i], labels));
+                }
+                io.Error.WriteLine($"lahja: {data.Texts.Count:N0} examples from {file.Name} ({data.Format})" +
+                                   (data.SkippedOutOfSet.Count > 0 ? $", skipped outside the 18: {string.Join(", ", data.SkippedOutOfSet.Select(p => $"{p.Key} {p.Value}"))}" : ""));
+            }
+            if (parse.GetValue(plan))
+            {
+                var stages = Curriculum.Plan(examples, strategy, parse.GetValue(epochs), parse.GetValue(seed));
+                var json = stages.Select(s =>
+                {
+                    var (byCardinality, byDialect) = Curriculum.Composition(examples, s);
+                    return new
+                    {
+                        name = s.Name, epochs = s.Epochs, rows = s.Indices.Length, distinct_rows = s.Indices.Distinct().Count(),
+                        by_cardinality = byCardinality.ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
+                        by_dialect = byDialect.ToDictionary(p => p.Key.Label(), p => p.Value),
+                    };
+                });
+                io.Out.WriteLine(JsonSerializer.Serialize(json, ScoreJson.Options));
+                return 0;
+            }
+            var outputDir = parse.GetValue(output)?.FullName ?? throw new UsageException("--output DIR is required to train.");
+            string tokenizerDir;
+            BertConfig config;
+            string? initialWeights = null;
+            if (parse.GetValue(init) is { } start)
+            {
+                initialWeights = ModelLocator.Resolve(start, new DownloadCommand.DownloadReporter(io.Error));
+                config = CheckpointFiles.LoadConfig(initialWeights);
+                tokenizerDir = initialWeights;
+            }
+            else if (parse.GetValue(vocab) is { } vocabDir)
+            {
+                tokenizerDir = vocabDir.FullName;
+                var size = BertTokenizer.FromDirectory(tokenizerDir).VocabularySize;
+                var h = parse.GetValue(hidden);
+                config = new BertConfig
+                {
+                    VocabSize = size, HiddenSize = h, NumHiddenLayers = parse.GetValue(layers), NumAttentionHeads = parse.GetValue(heads),
+                    IntermediateSize = parse.GetValue(intermediate) ?? 4 * h, MaxPositionEmbeddings = Math.Max(128, parse.GetValue(maxLength)),
+                };
+                config.Validate("--hidden/--heads");
+            }
+            else throw new UsageException("Give --init MODEL to fine-tune, or --vocab DIR to train from scratch.");
+            var devSet = parse.GetValue(dev) is { } devFile ? DevSet.From(LabeledDataset.Read(devFile.FullName)) : null;
+            var options = new TrainingOptions
+            {
+                LearningRate = parse.GetValue(lr), Dropout = parse.GetValue(dropout), BatchSize = parse.GetValue(batch), Epochs = parse.GetValue(epochs),
+                MaxLength = parse.GetValue(maxLength), WeightDecay = parse.GetValue(weightDecay), WarmupSteps = parse.GetValue(warmup),
+                MaxGradNorm = parse.GetValue(clip), FreezeEmbeddings = parse.GetValue(freezeEmbeddings), FreezeLayers = parse.GetValue(freezeLayers),
+                GradientAccumulation = parse.GetValue(accumulate), Seed = parse.GetValue(seed), Curriculum = strategy,
+                Patience = devSet is null ? null : parse.GetValue(patience) ?? 2, CheckpointEverySteps = parse.GetValue(checkpointEvery),
+                Preprocessing = parse.GetValue(preprocess)!, PositiveWeight = parse.GetValue(posWeight), Threads = parse.GetValue(threads),
+            };
+            var trainer = new Trainer(config, tokenizerDir, initialWeights, options)
+            {
+                Progress = new SyncProgress<TrainingProgress>(p => io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"lahja: {p.Stage}: step {p.Step}/{p.TotalSteps}, loss {p.Loss:0.0000}, {p.ExamplesPerSecond:0.0} examples/s"))),
+                Evaluations = new SyncProgress<EvaluationPoint>(e => io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"lahja: dev after {e.Stage}: {e.Metric:0.00}{(e.Improved ? " (best so far, kept)" : "")}"))),
+            };
+            trainer.Train(examples, devSet, outputDir, parse.GetValue(resume));
+            io.Out.WriteLine(outputDir);
+            return 0;
+        }));
+        return command;
+    }
+
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
