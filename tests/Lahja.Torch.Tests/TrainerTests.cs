@@ -52,7 +52,7 @@ public sealed class TrainerTests : IDisposable
         var dev = new DevSet(train.Select(t => t.Text).ToArray(), train.Select(t => t.Labels.Select(x => (bool?)x).ToArray()).ToArray(), null);
         var output = _work.Sub("out");
         var evaluations = new List<EvaluationPoint>();
-        var options = Fast with { Epochs = 150, LearningRate = 2e-3, BatchSize = 8 };
+        var options = Fast with { Epochs = 300, LearningRate = 2e-3, BatchSize = 8 };
         var config = TinyConfig() with { HiddenSize = 64, IntermediateSize = 128 };
         new Trainer(config, _tokenizer, null, options) { Evaluations = new SyncProgress<EvaluationPoint>(evaluations.Add) }.Train(train, dev, output);
         var steps = File.ReadLines(Path.Combine(output, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)

@@ -48,7 +48,7 @@ internal static class EvaluateCommand
             using var identifier = DialectIdentifier.Load(directory, options);
             io.Error.WriteLine($"lahja: {dataset.Texts.Count} texts from {dataset.Source} ({dataset.Format})" +
                                (dataset.SkippedOutOfSet.Count > 0 ? $"; skipped outside the 18: {string.Join(", ", dataset.SkippedOutOfSet.Select(p => $"{p.Key} {p.Value}"))}" : ""));
-            var predictions = identifier.Predict(dataset.Texts, new Progress(io.Error, dataset.Texts.Count));
+            var predictions = identifier.Predict(dataset.Texts, new TextsProgress(io.Error, dataset.Texts.Count));
             var probabilities = predictions.Select(p => p.Probabilities).ToArray();
             var used = identifier.Options;
 
@@ -107,18 +107,5 @@ internal static class EvaluateCommand
             return 0;
         }));
         return command;
-    }
-
-    private sealed class Progress(TextWriter error, int total) : IProgress<int>
-    {
-        private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
-        private TimeSpan _last;
-
-        public void Report(int done)
-        {
-            if (_watch.Elapsed - _last < TimeSpan.FromSeconds(2) && done < total) return;
-            _last = _watch.Elapsed;
-            error.WriteLine($"lahja: {done:N0}/{total:N0} texts ({100.0 * done / total:0.0}%)");
-        }
     }
 }

@@ -82,7 +82,7 @@ internal static class PredictCommand
         var writer = new PredictionWriter(output, format);
         var count = 0;
         var window = identifier.Options.BatchSize * 8;
-        var progress = total is > 0 ? new ProgressReporter(io.Error, total.Value) : null;
+        var progress = total is > 0 ? new TextsProgress(io.Error, total.Value) : null;
         foreach (var chunk in texts.Chunk(window))
         {
             foreach (var prediction in identifier.Predict(chunk))
@@ -104,24 +104,6 @@ internal static class PredictCommand
             count = write(writer);
         });
         return count;
-    }
-
-    /// <summary>Progress on standard error: a line every few seconds, since stderr is often a log rather than a terminal.</summary>
-    private sealed class ProgressReporter(TextWriter error, int total)
-    {
-        private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
-        private TimeSpan _last = TimeSpan.Zero;
-
-        public void Report(int done)
-        {
-            if (_watch.Elapsed - _last < TimeSpan.FromSeconds(2) && done < total) return;
-            _last = _watch.Elapsed;
-            var rate = done / Math.Max(_watch.Elapsed.TotalSeconds, 1e-9);
-            var remaining = rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, total - done) / rate) : TimeSpan.Zero;
-            error.WriteLine($"lahja: {done:N0}/{total:N0} texts ({100.0 * done / total:0.0}%), {rate:N1} texts/s, about {remaining:hh\\:mm\\:ss} left");
-        }
-
-        public void Done() => error.WriteLine($"lahja: {total:N0} texts in {_watch.Elapsed.TotalSeconds:0.0} s");
     }
 }
 

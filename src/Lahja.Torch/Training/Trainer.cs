@@ -216,10 +216,36 @@ public sealed class Trainer
 
     private BertForSequenceClassification CreateModel(string? weights)
     {
-        if (weights is null) return new BertForSequenceClassification(_config, Dialects.Count);
+        if (weights is null)
+        {
+            var fresh = new BertForSequenceClassification(_config, Dialects.Count);
+            InitializeLikeTransformers(fresh, _config.InitializerRange, _ => true);
+            return fresh;
+        }
         using var tensors = TorchCheckpoint.OpenTensors(weights);
+        var present = tensors.Tensors.Keys.Select(BertCheckpointLayout.Canonical).ToHashSet();
         var model = TorchCheckpoint.Load(_config, Dialects.Count, tensors, weights, headOptional: true);
+        // A pre-trained encoder without a classification head: the head starts as transformers would start it.
+        InitializeLikeTransformers(model, _config.InitializerRange, name => !present.Contains(name));
         return model;
+    }
+
+    /// <summary>
+    /// transformers' BertPreTrainedModel._init_weights: Linear and Embedding weights ~ N(0, initializer_range), biases
+    /// 0, the padding embedding row 0, LayerNorm weight 1 and bias 0 (TorchSharp's own defaults differ).
+    /// </summary>
+    private static void InitializeLikeTransformers(BertForSequenceClassification model, double std, Func<string, bool> which)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            if (!which(name)) continue;
+            if (name.Contains("LayerNorm", StringComparison.Ordinal)) _ = name.EndsWith(".weight", StringComparison.Ordinal) ? parameter.fill_(1) : parameter.zero_();
+            else if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
+            else parameter.normal_(0, std);
+        }
+        if (which("bert.embeddings.word_embeddings.weight"))
+            model.bert.embeddings.word_embeddings.weight![model.Config.PadTokenId].zero_();
     }
 
     private void ApplyFreezing(BertForSequenceClassification model)
