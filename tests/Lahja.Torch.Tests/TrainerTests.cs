@@ -5,6 +5,11 @@ using Lahja.Torch.Training;
 
 namespace Lahja.Torch.Tests;
 
+/// <summary>
+/// Training uses libtorch's process-wide random generator and thread pool, so these tests run alone: in parallel with
+/// other torch tests, a reseed elsewhere would change initialisation and dropout and break determinism.
+/// </summary>
+[Collection(TrainingCollection.Name)]
 public sealed class TrainerTests : IDisposable
 {
     private readonly TemporaryDirectory _work = new();
@@ -123,6 +128,12 @@ public sealed class TrainerTests : IDisposable
             File.ReadLines(Path.Combine(straight, "metrics.jsonl")).Count(l => l.Contains("\"evaluation\"")),
             File.ReadLines(Path.Combine(crashed, "metrics.jsonl")).Count(l => l.Contains("\"evaluation\"")));
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TrainingCollection
+{
+    public const string Name = "training (process-wide torch state)";
 }
 
 /// <summary>IProgress that calls back synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>

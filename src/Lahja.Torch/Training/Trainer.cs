@@ -71,7 +71,8 @@ public readonly record struct EvaluationPoint(string Stage, int Step, double Met
 /// BCE-with-logits, AdamW, linear warm-up and decay, clipping, freezing, accumulation, a curriculum, dev evaluation
 /// with the official scorer, best-checkpoint keeping, early stopping and crash-safe resumption. Deterministic under
 /// the seed: data order comes from the plan and dropout is reseeded from (seed, step), so a resumed run follows the
-/// same path as an uninterrupted one.
+/// same path as an uninterrupted one. It uses libtorch's process-wide generator and thread count: run one training
+/// per process at a time.
 /// </summary>
 public sealed class Trainer
 {
