@@ -50,3 +50,53 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, CliRunner.Run("", "train", "--train", corpus, "-o", output).ExitCode); // neither --init nor --vocab
     }
 }
+
+public sealed class TrainPlanOnNadiTests : IDisposable
+{
+    // Label cardinality of B2BERT's teacher labels (shared/docs/B2BERT.md): cardinality -> rows.
+    private static readonly Dictionary<int, int> B2BertCardinalities = new()
+    {
+        [1] = 14829, [2] = 3220, [3] = 2329, [4] = 2580, [5] = 1416, [6] = 1709, [7] = 1794, [8] = 1108, [9] = 536, [10] = 168,
+        [11] = 137, [12] = 334, [13] = 273, [14] = 256, [15] = 532, [16] = 11, [17] = 26, [18] = 502,
+    };
+
+    private readonly string _work = Directory.CreateTempSubdirectory("lahja-plan-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, true);
+
+    [Fact]
+    public void Staged_plan_on_a_teacher_label_file_has_the_stage_sizes_B2BERT_md_implies()
+    {
+        var train = Path.GetFullPath(Path.Combine(CliRunner.RepositoryRoot, "..", "shared", "data", "nadi", "train"));
+        Assert.SkipUnless(Directory.Exists(train), "../shared/data is absent: the label file points into the NADI training files.");
+        // A label file in the authors' layout with exactly B2BERT.md's cardinalities, over real NADI rows.
+        var ids = new List<(string Source, string Id)>();
+        foreach (var (source, file) in new[] { ("NADI2020", "NADI2020-TWT.tsv"), ("NADI2021", "NADI2021-TWT.tsv"), ("NADI2023", "NADI2023_TWT.tsv") })
+            ids.AddRange(File.ReadLines(Path.Combine(train, file)).Skip(1).Select(l => (source, l.Split('\t')[0])));
+        var random = new Random(7);
+        var rows = new List<string> { "id,aldi_score," + string.Join(',', Dialects.Table.Select(d => d.Label)) + ",train_id,nadi_source" };
+        var next = 0;
+        foreach (var (k, count) in B2BertCardinalities)
+            for (var i = 0; i < count; i++, next++)
+            {
+                var chosen = Enumerable.Range(0, 18).OrderBy(_ => random.Next()).Take(k).ToHashSet();
+                if (k == 1) chosen = [next % 18]; // every country has single-dialect rows to replay
+                rows.Add($"{next},0.5,{string.Join(',', Enumerable.Range(0, 18).Select(d => chosen.Contains(d) ? "1" : "0"))},{ids[next].Id},{ids[next].Source}");
+            }
+        var labels = Path.Combine(_work, "teacher_labels.csv");
+        File.WriteAllLines(labels, rows);
+
+        var (code, output, error) = CliRunner.Run("", "train", "--train", labels, "--nadi-train", train, "--plan", "--curriculum", "cardinality-stages", "--epochs", "1");
+        Assert.True(code == 0, error);
+        using var plan = System.Text.Json.JsonDocument.Parse(output);
+        var stages = plan.RootElement.EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("rows").GetInt32());
+        int N(int k) => k == 18 ? B2BertCardinalities[16] + B2BertCardinalities[17] + B2BertCardinalities[18] : B2BertCardinalities[k];
+        foreach (var k in Enumerable.Range(1, 15).Append(18))
+        {
+            var n = N(k);
+            var expected = n + (k > 1 ? 18 * (n / 18) : 0) + Enumerable.Range(2, Math.Max(0, Math.Min(k, 16) - 2)).Sum(j => Math.Min(N(j), n));
+            Assert.Equal(expected, stages[$"stage {k}"]);
+        }
+        Assert.Equal(16, stages.Count);
+    }
+}

@@ -16,6 +16,7 @@ internal static class TrainCommand
     public static Command Create(CliIO io)
     {
         var trainFiles = new Option<FileInfo[]>("--train") { Description = "Training data (any labelled format; single-label rows become one-hot targets). Repeatable.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var nadiTrain = new Option<DirectoryInfo?>("--nadi-train") { Description = "Folder of the NADI training TSVs, for label files that point into them (train_id, nadi_source: B2BERT's teacher-label layout)." };
         var dev = new Option<FileInfo?>("--dev") { Description = "Dev data, scored after every epoch/stage with the official scorer (single-label: arg-max macro F1)." };
         var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Output directory (a Hugging Face checkpoint when done)." };
         var init = new Option<string?>("--init") { Description = "Start from this checkpoint (directory or Hub id), e.g. CAMeLBERT; its head may be absent." };
@@ -47,7 +48,7 @@ internal static class TrainCommand
         var plan = new Option<bool>("--plan") { Description = "Print each stage's or epoch's composition as JSON and exit without training." };
         var command = new Command("train", "Fine-tune or train from scratch a multi-label dialect model, with B2BERT's curriculum, writing a Hugging Face checkpoint.")
         {
-            trainFiles, dev, output, init, vocab, layers, hidden, heads, intermediate, curriculum, lr, dropout, batch, epochs, maxLength,
+            trainFiles, nadiTrain, dev, output, init, vocab, layers, hidden, heads, intermediate, curriculum, lr, dropout, batch, epochs, maxLength,
             weightDecay, warmup, clip, freezeEmbeddings, freezeLayers, accumulate, seed, patience, checkpointEvery, preprocess, posWeight, threads, resume, plan,
         };
         command.SetAction(parse => CliApp.Guard(io, () =>
@@ -61,7 +62,7 @@ internal static class TrainCommand
             var examples = new List<TrainingExample>();
             foreach (var file in parse.GetValue(trainFiles)!)
             {
-                var data = LabeledDataset.Read(file.FullName);
+                var data = LabeledDataset.Read(file.FullName, parse.GetValue(nadiTrain)?.FullName);
                 for (var i = 0; i < data.Texts.Count; i++)
                 {
                     var labels = data.MultiLabel is { } multi

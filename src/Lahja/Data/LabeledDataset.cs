@@ -43,24 +43,65 @@ public sealed class LabeledDataset
     /// <c>{"text": …, "dialect": "Egypt"}</c> single-label).
     /// </summary>
     /// <exception cref="InvalidDataException">The file is malformed; the message names the file, line and field.</exception>
-    public static LabeledDataset Read(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="nadiTrainDirectory">
+    /// For label files without texts (B2BERT's teacher-label layout: <c>id, aldi_score, 18 dialects, train_id,
+    /// nadi_source</c>): the folder of the NADI training files the rows point into.
+    /// </param>
+    public static LabeledDataset Read(string path, string? nadiTrainDirectory = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.", path);
         using var stream = File.OpenRead(path);
         var lines = TextInput.Read(stream, path);
         return path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
             ? ReadJsonLines(path, lines)
-            : ReadTable(path, lines, TextInput.DelimiterFor(path));
+            : ReadTable(path, lines, TextInput.DelimiterFor(path), nadiTrainDirectory);
     }
 
-    private static LabeledDataset ReadTable(string path, IEnumerable<InputText> lines, char delimiter)
+    /// <summary>The NADI training files a teacher-label row's <c>nadi_source</c> names.</summary>
+    private static readonly Dictionary<string, string> NadiTrainFiles = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["NADI2020"] = "NADI2020-TWT.tsv", ["NADI2021"] = "NADI2021-TWT.tsv", ["NADI2023"] = "NADI2023_TWT.tsv",
+    };
+
+    private static Func<string, string, int, string> NadiTextLookup(string path, string? directory)
+    {
+        if (directory is null)
+            throw new InvalidDataException($"{path}:1: rows point into the NADI training files (train_id, nadi_source) but no texts folder was given (--nadi-train DIR).");
+        var cache = new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
+        return (source, id, line) =>
+        {
+            if (!cache.TryGetValue(source, out var texts))
+            {
+                if (!NadiTrainFiles.TryGetValue(source, out var file))
+                    throw new InvalidDataException($"{path}:{line}: nadi_source '{source}' is not one of {string.Join(", ", NadiTrainFiles.Keys)}.");
+                var nadi = Path.Combine(directory, file);
+                texts = new Dictionary<string, string>(StringComparer.Ordinal);
+                using var stream = File.OpenRead(nadi);
+                foreach (var (_, row) in TextInput.Read(stream, nadi).Skip(1))
+                {
+                    var fields = row.Split('\t');
+                    if (fields.Length >= 2) texts.TryAdd(fields[0], fields[1]);
+                }
+                cache[source] = texts;
+            }
+            return texts.TryGetValue(id, out var text) ? text
+                : throw new InvalidDataException($"{path}:{line}: train_id '{id}' is not in {NadiTrainFiles[source]}.");
+        };
+    }
+
+    private static LabeledDataset ReadTable(string path, IEnumerable<InputText> lines, char delimiter, string? nadiTrainDirectory)
     {
         using var e = lines.GetEnumerator();
         if (!e.MoveNext()) throw new InvalidDataException($"{path}: empty file (a header row is needed).");
         var header = SplitRow(e.Current.Text, delimiter, path, 1).Select(h => h.Trim()).ToArray();
         var textColumn = Array.FindIndex(header, h => h is "#2_tweet_content" or "#2_content" or "#2_tweet" or "sentence" or "text");
-        if (textColumn < 0)
-            throw new InvalidDataException($"{path}:1: no text column (expected one of sentence, text, #2_tweet_content, #2_content, #2_tweet) in the header.");
+        var trainIdColumn = Array.IndexOf(header, "train_id");
+        var sourceColumn = Array.IndexOf(header, "nadi_source");
+        Func<string, string, int, string>? lookup = null;
+        if (textColumn < 0 && trainIdColumn >= 0 && sourceColumn >= 0) lookup = NadiTextLookup(path, nadiTrainDirectory);
+        else if (textColumn < 0)
+            throw new InvalidDataException($"{path}:1: no text column (expected one of sentence, text, #2_tweet_content, #2_content, #2_tweet, or train_id + nadi_source) in the header.");
         var countryColumn = Array.IndexOf(header, "#3_country_label");
         var texts = new List<string>();
         var skipped = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
@@ -88,7 +129,8 @@ public sealed class LabeledDataset
 
         var dialectColumns = new List<(int Column, Dialect Dialect)>();
         for (var c = 0; c < header.Length; c++)
-            if (c != textColumn && Dialects.TryParse(header[c], out var d)) dialectColumns.Add((c, d));
+            if (c != textColumn && c != trainIdColumn && c != sourceColumn && header[c] is not ("id" or "aldi_score") && Dialects.TryParse(header[c], out var d))
+                dialectColumns.Add((c, d));
         if (dialectColumns.Count == 0)
             throw new InvalidDataException($"{path}:1: no dialect columns and no #3_country_label column in the header.");
         var labels = new List<bool?[]>();
@@ -103,15 +145,16 @@ public sealed class LabeledDataset
             foreach (var (column, dialect) in dialectColumns)
                 gold[(int)dialect] = fields[column].Trim().ToLowerInvariant() switch
                 {
-                    "y" or "1" or "yes" or "true" => true,
-                    "n" or "0" or "no" or "false" => false,
+                    "y" or "1" or "1.0" or "yes" or "true" => true,
+                    "n" or "0" or "0.0" or "no" or "false" => false,
                     "" => null,
                     var other => throw new InvalidDataException($"{path}:{line}: field {header[column]} is '{other}', expected y/n or 1/0."),
                 };
-            texts.Add(fields[textColumn]);
+            texts.Add(lookup is null ? fields[textColumn] : lookup(fields[sourceColumn].Trim(), fields[trainIdColumn].Trim(), line));
             labels.Add(gold);
         }
-        var format = header[textColumn] == "sentence" ? "NADI 2024 subtask-1 TSV" : "multi-label table";
+        var format = lookup is not null ? "teacher labels joined to the NADI training files"
+            : header[textColumn] == "sentence" ? "NADI 2024 subtask-1 TSV" : "multi-label table";
         return new LabeledDataset(path, format, texts, labels, null, skipped);
     }
 
