@@ -17,6 +17,8 @@ internal static class TrainCommand
     {
         var trainFiles = new Option<FileInfo[]>("--train") { Description = "Training data (any labelled format; single-label rows become one-hot targets). Repeatable.", Required = true, AllowMultipleArgumentsPerToken = true };
         var nadiTrain = new Option<DirectoryInfo?>("--nadi-train") { Description = "Folder of the NADI training TSVs, for label files that point into them (train_id, nadi_source: B2BERT's teacher-label layout)." };
+        var skipBad = new Option<bool>("--skip-bad-rows") { Description = "Report malformed training rows (file and line) and skip them instead of stopping." };
+        var dedupe = new Option<bool>("--dedupe") { Description = "Drop training rows whose text repeats an earlier one (first kept)." };
         var dev = new Option<FileInfo?>("--dev") { Description = "Dev data, scored after every epoch/stage with the official scorer (single-label: arg-max macro F1)." };
         var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Output directory (a Hugging Face checkpoint when done)." };
         var init = new Option<string?>("--init") { Description = "Start from this checkpoint (directory or Hub id), e.g. CAMeLBERT; its head may be absent." };
@@ -48,7 +50,7 @@ internal static class TrainCommand
         var plan = new Option<bool>("--plan") { Description = "Print each stage's or epoch's composition as JSON and exit without training." };
         var command = new Command("train", "Fine-tune or train from scratch a multi-label dialect model, with B2BERT's curriculum, writing a Hugging Face checkpoint.")
         {
-            trainFiles, nadiTrain, dev, output, init, vocab, layers, hidden, heads, intermediate, curriculum, lr, dropout, batch, epochs, maxLength,
+            trainFiles, nadiTrain, skipBad, dedupe, dev, output, init, vocab, layers, hidden, heads, intermediate, curriculum, lr, dropout, batch, epochs, maxLength,
             weightDecay, warmup, clip, freezeEmbeddings, freezeLayers, accumulate, seed, patience, checkpointEvery, preprocess, posWeight, threads, resume, plan,
         };
         command.SetAction(parse => CliApp.Guard(io, () =>
@@ -62,7 +64,9 @@ internal static class TrainCommand
             var examples = new List<TrainingExample>();
             foreach (var file in parse.GetValue(trainFiles)!)
             {
-                var data = LabeledDataset.Read(file.FullName, parse.GetValue(nadiTrain)?.FullName);
+                var data = LabeledDataset.Read(file.FullName, parse.GetValue(nadiTrain)?.FullName, parse.GetValue(skipBad));
+                foreach (var problem in data.BadRows.Take(10)) io.Error.WriteLine($"lahja: skipped {problem}");
+                if (data.BadRows.Count > 10) io.Error.WriteLine($"lahja: … and {data.BadRows.Count - 10} more bad rows in {file.Name}");
                 for (var i = 0; i < data.Texts.Count; i++)
                 {
                     var labels = data.MultiLabel is { } multi
@@ -72,6 +76,13 @@ internal static class TrainCommand
                 }
                 io.Error.WriteLine($"lahja: {data.Texts.Count:N0} examples from {file.Name} ({data.Format})" +
                                    (data.SkippedOutOfSet.Count > 0 ? $", skipped outside the 18: {string.Join(", ", data.SkippedOutOfSet.Select(p => $"{p.Key} {p.Value}"))}" : ""));
+            }
+            if (parse.GetValue(dedupe))
+            {
+                var before = examples.Count;
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                examples = examples.Where(x => seen.Add(x.Text)).ToList();
+                io.Error.WriteLine($"lahja: --dedupe dropped {before - examples.Count:N0} repeated texts");
             }
             if (parse.GetValue(plan))
             {

@@ -6,8 +6,9 @@ namespace Lahja.Data;
 /// <summary>Texts with dialect labels, read from any format the project knows.</summary>
 public sealed class LabeledDataset
 {
-    internal LabeledDataset(string source, string format, List<string> texts, List<bool?[]>? multiLabel, List<Dialect>? singleLabel, Dictionary<string, int> skipped)
+    internal LabeledDataset(string source, string format, List<string> texts, List<bool?[]>? multiLabel, List<Dialect>? singleLabel, Dictionary<string, int> skipped, List<string>? badRows = null)
     {
+        BadRows = badRows ?? [];
         Source = source;
         Format = format;
         Texts = texts;
@@ -31,6 +32,9 @@ public sealed class LabeledDataset
     /// <summary>Single-label gold (one country per text), or null for multi-label data.</summary>
     public IReadOnlyList<Dialect>? SingleLabel { get; }
 
+    /// <summary>Rows skipped as malformed (with <c>skipBadRows</c>), each as "file:line: problem".</summary>
+    public IReadOnlyList<string> BadRows { get; }
+
     /// <summary>Rows skipped because their country is outside the 18 (NADI 2021's Djibouti, Mauritania, Somalia), by country.</summary>
     public IReadOnlyDictionary<string, int> SkippedOutOfSet { get; }
 
@@ -48,14 +52,28 @@ public sealed class LabeledDataset
     /// For label files without texts (B2BERT's teacher-label layout: <c>id, aldi_score, 18 dialects, train_id,
     /// nadi_source</c>): the folder of the NADI training files the rows point into.
     /// </param>
-    public static LabeledDataset Read(string path, string? nadiTrainDirectory = null)
+    /// <param name="skipBadRows">Skip malformed rows (listed in <see cref="BadRows"/>) instead of failing on the first.</param>
+    public static LabeledDataset Read(string path, string? nadiTrainDirectory = null, bool skipBadRows = false)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.", path);
         using var stream = File.OpenRead(path);
         var lines = TextInput.Read(stream, path);
+        var bad = new List<string>();
+        // One row at a time: with skipBadRows a malformed row is recorded and skipped, never half-added.
+        void Row(Action parse)
+        {
+            try
+            {
+                parse();
+            }
+            catch (Exception e) when (skipBadRows && e is InvalidDataException or UnknownDialectException)
+            {
+                bad.Add(e.Message);
+            }
+        }
         return path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
-            ? ReadJsonLines(path, lines)
-            : ReadTable(path, lines, TextInput.DelimiterFor(path), nadiTrainDirectory);
+            ? ReadJsonLines(path, lines, Row, bad)
+            : ReadTable(path, lines, TextInput.DelimiterFor(path), nadiTrainDirectory, Row, bad);
     }
 
     /// <summary>The NADI training files a teacher-label row's <c>nadi_source</c> names.</summary>
@@ -90,7 +108,7 @@ public sealed class LabeledDataset
         };
     }
 
-    private static LabeledDataset ReadTable(string path, IEnumerable<InputText> lines, char delimiter, string? nadiTrainDirectory)
+    private static LabeledDataset ReadTable(string path, IEnumerable<InputText> lines, char delimiter, string? nadiTrainDirectory, Action<Action> row, List<string> bad)
     {
         using var e = lines.GetEnumerator();
         if (!e.MoveNext()) throw new InvalidDataException($"{path}: empty file (a header row is needed).");
@@ -110,21 +128,24 @@ public sealed class LabeledDataset
             var gold = new List<Dialect>();
             while (e.MoveNext())
             {
-                var (line, row) = e.Current;
-                if (row.Length == 0) continue;
-                var fields = SplitRow(row, delimiter, path, line);
-                if (fields.Length <= Math.Max(textColumn, countryColumn))
-                    throw new InvalidDataException($"{path}:{line}: {fields.Length} fields, expected at least {Math.Max(textColumn, countryColumn) + 1}.");
-                var country = fields[countryColumn].Trim();
-                if (Dialects.OutOfSetCountries.Contains(country))
+                var (line, text) = e.Current;
+                if (text.Length == 0) continue;
+                row(() =>
                 {
-                    skipped[country] = skipped.GetValueOrDefault(country) + 1;
-                    continue;
-                }
-                gold.Add(Dialects.Parse(country, $"{path}:{line}, field #3_country_label"));
-                texts.Add(fields[textColumn]);
+                    var fields = SplitRow(text, delimiter, path, line);
+                    if (fields.Length <= Math.Max(textColumn, countryColumn))
+                        throw new InvalidDataException($"{path}:{line}: {fields.Length} fields, expected at least {Math.Max(textColumn, countryColumn) + 1}.");
+                    var country = fields[countryColumn].Trim();
+                    if (Dialects.OutOfSetCountries.Contains(country))
+                    {
+                        skipped[country] = skipped.GetValueOrDefault(country) + 1;
+                        return;
+                    }
+                    gold.Add(Dialects.Parse(country, $"{path}:{line}, field #3_country_label"));
+                    texts.Add(fields[textColumn]);
+                });
             }
-            return new LabeledDataset(path, "NADI single-label TSV", texts, null, gold, skipped);
+            return new LabeledDataset(path, "NADI single-label TSV", texts, null, gold, skipped, bad);
         }
 
         var dialectColumns = new List<(int Column, Dialect Dialect)>();
@@ -136,29 +157,33 @@ public sealed class LabeledDataset
         var labels = new List<bool?[]>();
         while (e.MoveNext())
         {
-            var (line, row) = e.Current;
-            if (row.Length == 0) continue;
-            var fields = SplitRow(row, delimiter, path, line);
-            if (fields.Length != header.Length)
-                throw new InvalidDataException($"{path}:{line}: {fields.Length} fields, the header has {header.Length}.");
-            var gold = new bool?[Dialects.Count];
-            foreach (var (column, dialect) in dialectColumns)
-                gold[(int)dialect] = fields[column].Trim().ToLowerInvariant() switch
-                {
-                    "y" or "1" or "1.0" or "yes" or "true" => true,
-                    "n" or "0" or "0.0" or "no" or "false" => false,
-                    "" => null,
-                    var other => throw new InvalidDataException($"{path}:{line}: field {header[column]} is '{other}', expected y/n or 1/0."),
-                };
-            texts.Add(lookup is null ? fields[textColumn] : lookup(fields[sourceColumn].Trim(), fields[trainIdColumn].Trim(), line));
-            labels.Add(gold);
+            var (line, text) = e.Current;
+            if (text.Length == 0) continue;
+            row(() =>
+            {
+                var fields = SplitRow(text, delimiter, path, line);
+                if (fields.Length != header.Length)
+                    throw new InvalidDataException($"{path}:{line}: {fields.Length} fields, the header has {header.Length}.");
+                var gold = new bool?[Dialects.Count];
+                foreach (var (column, dialect) in dialectColumns)
+                    gold[(int)dialect] = fields[column].Trim().ToLowerInvariant() switch
+                    {
+                        "y" or "1" or "1.0" or "yes" or "true" => true,
+                        "n" or "0" or "0.0" or "no" or "false" => false,
+                        "" => null,
+                        var other => throw new InvalidDataException($"{path}:{line}: field {header[column]} is '{other}', expected y/n or 1/0."),
+                    };
+                var value = lookup is null ? fields[textColumn] : lookup(fields[sourceColumn].Trim(), fields[trainIdColumn].Trim(), line);
+                texts.Add(value);
+                labels.Add(gold);
+            });
         }
         var format = lookup is not null ? "teacher labels joined to the NADI training files"
             : header[textColumn] == "sentence" ? "NADI 2024 subtask-1 TSV" : "multi-label table";
-        return new LabeledDataset(path, format, texts, labels, null, skipped);
+        return new LabeledDataset(path, format, texts, labels, null, skipped, bad);
     }
 
-    private static LabeledDataset ReadJsonLines(string path, IEnumerable<InputText> lines)
+    private static LabeledDataset ReadJsonLines(string path, IEnumerable<InputText> lines, Action<Action> parseRow, List<string> bad)
     {
         var texts = new List<string>();
         var multi = new List<bool?[]>();
@@ -166,50 +191,61 @@ public sealed class LabeledDataset
         foreach (var (line, row) in lines)
         {
             if (row.Trim().Length == 0) continue;
-            JsonElement root;
-            try
+            parseRow(() =>
             {
-                using var doc = JsonDocument.Parse(row);
-                root = doc.RootElement.Clone();
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"{path}:{line}: not valid JSON ({ex.Message}).", ex);
-            }
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
-                throw new InvalidDataException($"{path}:{line}: expected an object with a string \"text\".");
-            texts.Add(text.GetString()!);
-            if (root.TryGetProperty("dialect", out var dialect))
-            {
-                single.Add(Dialects.Parse(dialect.GetString() ?? "", $"{path}:{line}, field dialect"));
-            }
-            else if (root.TryGetProperty("dialects", out var list) && list.ValueKind == JsonValueKind.Array)
-            {
-                var gold = Enumerable.Repeat<bool?>(false, Dialects.Count).ToArray();
-                foreach (var item in list.EnumerateArray())
-                    gold[(int)Dialects.Parse(item.GetString() ?? "", $"{path}:{line}, field dialects")] = true;
-                multi.Add(gold);
-            }
-            else if (root.TryGetProperty("labels", out var map) && map.ValueKind == JsonValueKind.Object)
-            {
-                var gold = new bool?[Dialects.Count];
-                foreach (var p in map.EnumerateObject())
-                    gold[(int)Dialects.Parse(p.Name, $"{path}:{line}, field labels")] = p.Value.ValueKind switch
-                    {
-                        JsonValueKind.True => true,
-                        JsonValueKind.False => false,
-                        JsonValueKind.Number => p.Value.GetDouble() != 0,
-                        _ => throw new InvalidDataException($"{path}:{line}: labels.{p.Name} should be 0/1 or true/false."),
-                    };
-                multi.Add(gold);
-            }
-            else throw new InvalidDataException($"{path}:{line}: no \"dialects\", \"labels\" or \"dialect\" field.");
-            if (multi.Count > 0 && single.Count > 0)
-                throw new InvalidDataException($"{path}:{line}: mixes single-label (\"dialect\") and multi-label rows.");
+                JsonElement root;
+                try
+                {
+                    using var doc = JsonDocument.Parse(row);
+                    root = doc.RootElement.Clone();
+                }
+                catch (JsonException ex)
+                {
+                    throw new InvalidDataException($"{path}:{line}: not valid JSON ({ex.Message}).", ex);
+                }
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
+                    throw new InvalidDataException($"{path}:{line}: expected an object with a string \"text\".");
+                if (root.TryGetProperty("dialect", out var dialect))
+                {
+                    if (multi.Count > 0) throw new InvalidDataException($"{path}:{line}: mixes single-label (\"dialect\") and multi-label rows.");
+                    single.Add(Dialects.Parse(dialect.GetString() ?? "", $"{path}:{line}, field dialect"));
+                }
+                else
+                {
+                    if (single.Count > 0) throw new InvalidDataException($"{path}:{line}: mixes single-label (\"dialect\") and multi-label rows.");
+                    multi.Add(MultiLabelRow(root, path, line));
+                }
+                texts.Add(text.GetString()!);
+            });
         }
         return single.Count > 0
-            ? new LabeledDataset(path, "single-label JSONL", texts, null, single, [])
-            : new LabeledDataset(path, "multi-label JSONL", texts, multi, null, []);
+            ? new LabeledDataset(path, "single-label JSONL", texts, null, single, [], bad)
+            : new LabeledDataset(path, "multi-label JSONL", texts, multi, null, [], bad);
+    }
+
+    private static bool?[] MultiLabelRow(JsonElement root, string path, int line)
+    {
+        if (root.TryGetProperty("dialects", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            var gold = Enumerable.Repeat<bool?>(false, Dialects.Count).ToArray();
+            foreach (var item in list.EnumerateArray())
+                gold[(int)Dialects.Parse(item.GetString() ?? "", $"{path}:{line}, field dialects")] = true;
+            return gold;
+        }
+        if (root.TryGetProperty("labels", out var map) && map.ValueKind == JsonValueKind.Object)
+        {
+            var gold = new bool?[Dialects.Count];
+            foreach (var p in map.EnumerateObject())
+                gold[(int)Dialects.Parse(p.Name, $"{path}:{line}, field labels")] = p.Value.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    JsonValueKind.Number => p.Value.GetDouble() != 0,
+                    _ => throw new InvalidDataException($"{path}:{line}: labels.{p.Name} should be 0/1 or true/false."),
+                };
+            return gold;
+        }
+        throw new InvalidDataException($"{path}:{line}: no \"dialects\", \"labels\" or \"dialect\" field.");
     }
 
     private static string[] SplitRow(string row, char delimiter, string path, int line) => TextInput.SplitFields(row, delimiter, path, line);

@@ -74,3 +74,29 @@ public sealed class LabeledDatasetTests : IDisposable
         Assert.Contains(expected, e.Message);
     }
 }
+
+public sealed class LabeledDatasetLenientTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lahja-lenient-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Fact]
+    public void Bad_rows_can_be_reported_and_skipped()
+    {
+        var tsv = Path.Combine(_dir, "t.tsv");
+        File.WriteAllText(tsv, "#1_id\t#2_content\t#3_country_label\n1\tا\tEgypt\n2\tب\tAtlantis\n3\n4\tت\tIraq\n");
+        Assert.Throws<UnknownDialectException>(() => LabeledDataset.Read(tsv));
+        var d = LabeledDataset.Read(tsv, skipBadRows: true);
+        Assert.Equal(["ا", "ت"], d.Texts);
+        Assert.Equal(2, d.BadRows.Count);
+        Assert.Contains("t.tsv:3", d.BadRows[0]);
+        Assert.Contains("t.tsv:4", d.BadRows[1]);
+        var jsonl = Path.Combine(_dir, "m.jsonl");
+        File.WriteAllText(jsonl, "{\"text\":\"a\",\"dialects\":[\"Egypt\"]}\n{\"text\":\"b\",\"dialects\":[\"Narnia\"]}\n{bad\n{\"text\":\"c\",\"labels\":{\"Iraq\":1}}\n");
+        var m = LabeledDataset.Read(jsonl, skipBadRows: true);
+        Assert.Equal(["a", "c"], m.Texts);
+        Assert.Equal(2, m.MultiLabel!.Count);
+        Assert.Equal(2, m.BadRows.Count);
+    }
+}
