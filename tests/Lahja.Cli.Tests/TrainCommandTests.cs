@@ -44,6 +44,11 @@ public sealed class TrainCommandTests : IDisposable
             "--heads", "2", "--epochs", "2", "--batch-size", "8", "--lr", "1e-3", "--warmup", "0", "--preprocess", "none", "-o", output);
         Assert.True(code == 0, error);
         Assert.Contains("dev after", error);
+        foreach (var png in new[] { "loss.png", "dev_metric.png" })
+        {
+            using var bitmap = SkiaSharp.SKBitmap.Decode(Path.Combine(output, png));
+            Assert.NotNull(bitmap);
+        }
         (code, stdout, error) = CliRunner.Run("", "predict", "-m", output, "--preprocess", "none", "-f", "jsonl", "مرحبا");
         Assert.True(code == 0, error);
         Assert.Contains("\"probabilities\"", stdout);

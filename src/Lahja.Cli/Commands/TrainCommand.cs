@@ -141,6 +141,8 @@ internal static class TrainCommand
                     $"lahja: dev after {e.Stage}: {e.Metric:0.00}{(e.Improved ? " (best so far, kept)" : "")}"))),
             };
             trainer.Train(examples, devSet, outputDir, parse.GetValue(resume));
+            var curves = TrainingCurves.Write(outputDir);
+            if (curves.Count > 0) io.Error.WriteLine($"lahja: curves in {string.Join(", ", curves)}");
             io.Out.WriteLine(outputDir);
             return 0;
         }));
