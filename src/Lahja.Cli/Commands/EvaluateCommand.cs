@@ -79,11 +79,13 @@ internal static class EvaluateCommand
                             $"per-dialect thresholds {string.Join(", ", per.Select(p => $"{p.Key.Label()} {p.Value}"))}: macro F1 {tuning.PerDialectMacroF1:0.00} (tuned on the data it is scored on: optimistic)"));
                     if (parse.GetValue(save))
                     {
+                        var tuned = string.Create(CultureInfo.InvariantCulture, $"thresholds from lahja evaluate --tune on {Path.GetFileName(dataset.Source)} ({dataset.Texts.Count} texts), {DateTimeOffset.UtcNow:yyyy-MM-dd}: macro F1 {(tuning.PerDialectMacroF1 ?? tuning.GlobalMacroF1):0.00}");
+                        var earlier = LahjaSettings.Load(directory)?.Provenance;
                         new LahjaSettings
                         {
                             Threshold = tuning.GlobalThreshold,
                             DialectThresholds = tuning.DialectThresholds,
-                            Provenance = string.Create(CultureInfo.InvariantCulture, $"lahja evaluate --tune on {Path.GetFileName(dataset.Source)} ({dataset.Texts.Count} texts), {DateTimeOffset.UtcNow:yyyy-MM-dd}: macro F1 {(tuning.PerDialectMacroF1 ?? tuning.GlobalMacroF1):0.00}"),
+                            Provenance = earlier is null ? tuned : $"{earlier}; {tuned}",
                         }.Save(directory);
                         io.Error.WriteLine($"lahja: thresholds written to {Path.Combine(directory, LahjaSettings.FileName)}");
                     }
