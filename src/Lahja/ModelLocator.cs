@@ -32,7 +32,7 @@ public static class ModelLocator
             return BundledModel() ?? throw new FileNotFoundException(
                 "No model given and no bundled model found (models/default). Pass --model DIR (a Hugging Face BERT " +
                 "checkpoint directory: config.json, model.safetensors or pytorch_model.bin, vocab.txt), or --model " +
-                "OWNER/NAME for a Hub model such as AHAAM/B2BERT once downloaded with `lahja download`, or set " + ModelVariable + ".");
+                "OWNER/NAME for a Hugging Face Hub model such as AHAAM/B2BERT (downloaded into the shared Hub cache on first use), or set " + ModelVariable + ".");
         if (Directory.Exists(model)) return model;
         if (IsHubId(model))
         {
