@@ -36,6 +36,7 @@ public static class CliApp
             DownloadCommand.Create(io),
             EvaluateCommand.Create(io),
             ScoreCommand.Create(io),
+            ServeCommand.Create(io),
             TrainCommand.Create(io),
             VocabCommand.Create(io),
             PreprocessCommand.Create(io),

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Lahja.Tests;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Lahja.Server.Tests;
+
+/// <summary>A real Kestrel server on a loopback port, serving the tiny fixture checkpoint.</summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    public static string Model => Path.Combine(ReferenceTools.RepositoryRoot, "tests", "Lahja.Torch.Tests", "Fixtures", "checkpoints", "f32");
+
+    private WebApplication? _app;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _app = LahjaServer.Build(new ServerOptions { Model = Model, Urls = "http://127.0.0.1:0", MaxTextsPerRequest = 8, MaxCharactersPerText = 100, MaxBodyBytes = 10_000 });
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Client = new HttpClient { BaseAddress = new Uri(address) };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private static readonly string[] Texts = ["شلونك حبيبي", "إزيك يا باشا", "", "كيفك شو عم تعمل"];
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> Post(string json, string contentType = "application/json")
+    {
+        using var content = new StringContent(json, Encoding.UTF8);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        using var response = await server.Client.PostAsync("/v1/identify", content, TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return (response.StatusCode, body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task Identify_equals_offline_predictions()
+    {
+        var (status, body) = await Post(JsonSerializer.Serialize(new { texts = Texts }));
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var offline = DialectIdentifier.Load(ServerFixture.Model);
+        var expected = offline.Predict(Texts);
+        var results = body.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(Texts.Length, results.Length);
+        for (var i = 0; i < Texts.Length; i++)
+        {
+            Assert.Equal(Texts[i], results[i].GetProperty("text").GetString());
+            var probabilities = results[i].GetProperty("probabilities").EnumerateObject().ToArray();
+            Assert.Equal(Dialects.Table.Select(d => d.Label), probabilities.Select(p => p.Name));
+            for (var d = 0; d < 18; d++) Assert.Equal(expected[i].Probabilities[d], probabilities[d].Value.GetSingle(), 1e-6);
+            Assert.Equal(expected[i].Dialects.Select(x => x.Label), results[i].GetProperty("dialects").EnumerateArray().Select(x => x.GetProperty("dialect").GetString()));
+            Assert.Equal(6, results[i].GetProperty("regions").EnumerateObject().Count());
+        }
+    }
+
+    [Fact]
+    public async Task Options_threshold_top_k_and_dialect_subset()
+    {
+        var (status, body) = await Post("""{"text": "شلونك", "threshold": 1.0, "top_k": 2, "dialects": ["Iraq", "EG"]}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var result = body.GetProperty("results")[0];
+        Assert.Equal(["Egypt", "Iraq"], result.GetProperty("probabilities").EnumerateObject().Select(p => p.Name));
+        Assert.Empty(result.GetProperty("dialects").EnumerateArray());
+        Assert.Equal(2, result.GetProperty("top").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("{not json", 400, null)]
+    [InlineData("[1, 2]", 400, null)]
+    [InlineData("{}", 400, "text")]
+    [InlineData("{\"text\": 5}", 400, "text")]
+    [InlineData("{\"texts\": []}", 400, "texts")]
+    [InlineData("{\"texts\": [\"a\", 3]}", 400, "texts[1]")]
+    [InlineData("{\"texts\": [\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]}", 413, "texts")]
+    [InlineData("{\"text\": \"a\", \"threshold\": 2}", 400, "threshold")]
+    [InlineData("{\"text\": \"a\", \"top_k\": \"x\"}", 400, "top_k")]
+    [InlineData("{\"text\": \"a\", \"dialects\": [\"Narnia\"]}", 400, "dialects")]
+    [InlineData("{\"text\": \"a\", \"preprocess\": \"none\"}", 400, "preprocess")]
+    public async Task Bad_input_gets_a_problem_naming_the_field(string json, int expectedStatus, string? field)
+    {
+        var (status, body) = await Post(json);
+        Assert.Equal(expectedStatus, (int)status);
+        Assert.Equal(expectedStatus, body.GetProperty("status").GetInt32());
+        Assert.True(body.TryGetProperty("title", out _));
+        if (field is not null) Assert.Equal(field, body.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Long_texts_wrong_media_type_bad_utf8_and_big_bodies_are_refused()
+    {
+        var (status, body) = await Post(JsonSerializer.Serialize(new { text = new string('ب', 101) }));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal("text", body.GetProperty("field").GetString());
+        (status, _) = await Post("{\"text\": \"a\"}", "text/plain");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        using var bad = new ByteArrayContent([.. "{\"text\": \""u8, 0xFF, 0xFE, .. "\"}"u8]);
+        bad.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await server.Client.PostAsync("/v1/identify", bad, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        (status, _) = await Post(JsonSerializer.Serialize(new { text = new string('x', 20_000) }));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+    }
+
+    [Fact]
+    public async Task Model_dialects_and_health_endpoints()
+    {
+        var model = await server.Client.GetFromJsonAsync<JsonElement>("/v1/model", TestContext.Current.CancellationToken);
+        Assert.StartsWith("sha256:", model.GetProperty("weights").GetString());
+        Assert.Equal(18, model.GetProperty("dialects").GetArrayLength());
+        var dialects = await server.Client.GetFromJsonAsync<JsonElement>("/v1/dialects", TestContext.Current.CancellationToken);
+        Assert.Equal("Saudi_Arabia", dialects[12].GetProperty("label").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/healthz", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/readyz", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Concurrent_clients_get_their_own_results()
+    {
+        using var offline = DialectIdentifier.Load(ServerFixture.Model);
+        var tasks = Enumerable.Range(0, 16).Select(async c =>
+        {
+            for (var r = 0; r < 5; r++)
+            {
+                var texts = Enumerable.Range(0, 1 + (c + r) % 4).Select(i => Texts[(c + r + i) % Texts.Length] + $" {c}-{r}-{i}").ToArray();
+                var (status, body) = await Post(JsonSerializer.Serialize(new { texts }));
+                Assert.Equal(HttpStatusCode.OK, status);
+                var results = body.GetProperty("results").EnumerateArray().ToArray();
+                Assert.Equal(texts, results.Select(x => x.GetProperty("text").GetString()));
+            }
+        });
+        await Task.WhenAll(tasks);
+    }
+}
