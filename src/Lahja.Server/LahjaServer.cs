@@ -23,6 +23,12 @@ public sealed record ServerOptions
     public int MaxCharactersPerText { get; init; } = 5000;
     /// <summary>Largest request body in bytes.</summary>
     public long MaxBodyBytes { get; init; } = 2_000_000;
+    /// <summary>Most texts merged into one model batch across concurrent requests.</summary>
+    public int MaxBatchTexts { get; init; } = 64;
+    /// <summary>Longest wait, in milliseconds, for more requests to join a batch.</summary>
+    public int MaxWaitMilliseconds { get; init; } = 5;
+    /// <summary>Most texts waiting before requests get 503 with Retry-After.</summary>
+    public int MaxQueuedTexts { get; init; } = 4096;
     /// <summary>Options of the identifier (threshold, batch size, preprocessing, threads).</summary>
     public DialectIdentifierOptions Identifier { get; init; } = new();
 }
@@ -52,7 +58,13 @@ public static class LahjaServer
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
         });
         var app = builder.Build();
-        app.Lifetime.ApplicationStopped.Register(identifier.Dispose);
+        var batcher = new MicroBatcher(identifier, options.MaxBatchTexts, TimeSpan.FromMilliseconds(options.MaxWaitMilliseconds), options.MaxQueuedTexts);
+        var metrics = new ServerMetrics();
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            batcher.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            identifier.Dispose();
+        });
         var modelInfo = ModelInfo(directory, identifier);
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
@@ -60,7 +72,14 @@ public static class LahjaServer
         app.MapGet("/v1/dialects", () => Results.Ok(Dialects.Table.Select(d => new { index = d.Index, label = d.Label, english = d.EnglishName, arabic = d.ArabicName, iso = d.IsoCode, region = d.Region.EnglishName() })));
         app.MapGet("/v1/model", () => Results.Ok(modelInfo));
         // Typed explicitly: a plain (HttpContext) => Task<IResult> lambda would bind as a RequestDelegate and its result be ignored.
-        app.MapPost("/v1/identify", (Func<HttpContext, Task<IResult>>)(context => Identify(context, identifier, options)));
+        app.MapPost("/v1/identify", (Func<HttpContext, Task<IResult>>)(async context =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var result = await Identify(context, identifier, batcher, options);
+            metrics.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return result;
+        }));
+        app.MapGet("/metrics", () => Results.Text(metrics.Render(batcher), "text/plain; version=0.0.4"));
         return app;
     }
 
@@ -87,7 +106,7 @@ public static class LahjaServer
         Results.Problem(detail: detail, statusCode: status, title: title,
             extensions: field is null ? null : new Dictionary<string, object?> { ["field"] = field });
 
-    private static async Task<IResult> Identify(HttpContext context, DialectIdentifier identifier, ServerOptions options)
+    private static async Task<IResult> Identify(HttpContext context, DialectIdentifier identifier, MicroBatcher batcher, ServerOptions options)
     {
         if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
             return Problem(415, "Unsupported media type", "Send the request as application/json.");
@@ -171,7 +190,16 @@ public static class LahjaServer
             if (root.TryGetProperty("preprocess", out var preprocess) && (preprocess.ValueKind != JsonValueKind.String || !string.Equals(preprocess.GetString(), identifier.Options.Preprocessing, StringComparison.OrdinalIgnoreCase)))
                 return Problem(400, "Invalid field", $"This server preprocesses with '{identifier.Options.Preprocessing}'; start another with --preprocess to serve a different preset.", "preprocess");
 
-            var predictions = await Task.Run(() => identifier.Predict(texts), context.RequestAborted);
+            IReadOnlyList<DialectPrediction> predictions;
+            try
+            {
+                predictions = await batcher.PredictAsync(texts, context.RequestAborted);
+            }
+            catch (QueueFullException)
+            {
+                context.Response.Headers.RetryAfter = "1";
+                return Problem(503, "Busy", $"More than {options.MaxQueuedTexts} texts are waiting; retry shortly.");
+            }
             var results = predictions.Select(p => Result(p, identifier, threshold, topK, subset)).ToArray();
             return Results.Json(new { results }, context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.SerializerOptions);
         }
