@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Lahja.Text;
 
 namespace Lahja.Server;
 
@@ -13,6 +14,7 @@ public sealed class QueueFullException() : Exception("The request queue is full.
 public sealed class MicroBatcher : IAsyncDisposable
 {
     private readonly DialectIdentifier _identifier;
+    private readonly TextPreprocessor? _preprocessor;
     private readonly Channel<Pending> _queue;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
@@ -22,9 +24,19 @@ public sealed class MicroBatcher : IAsyncDisposable
     private long _requests;
 
     /// <summary>Starts the batching loop.</summary>
-    public MicroBatcher(DialectIdentifier identifier, int maxBatchTexts, TimeSpan maxWait, int maxQueuedTexts)
+    /// <param name="identifier">The model.</param>
+    /// <param name="maxBatchTexts">Most texts in one model batch.</param>
+    /// <param name="maxWait">Longest time a batch waits for more requests.</param>
+    /// <param name="maxQueuedTexts">Most texts waiting before requests are refused.</param>
+    /// <param name="preprocessor">
+    /// Preprocessing applied inside the batch; null: the identifier's own preset. The server passes
+    /// <see cref="TextPreprocessor.None"/> and preprocesses on the request threads, so requests with different presets
+    /// can share a batch and the model thread does only tokenizing and the forward pass.
+    /// </param>
+    public MicroBatcher(DialectIdentifier identifier, int maxBatchTexts, TimeSpan maxWait, int maxQueuedTexts, TextPreprocessor? preprocessor = null)
     {
         _identifier = identifier;
+        _preprocessor = preprocessor;
         MaxBatchTexts = maxBatchTexts;
         MaxWait = maxWait;
         MaxQueuedTexts = maxQueuedTexts;
@@ -62,7 +74,7 @@ public sealed class MicroBatcher : IAsyncDisposable
             Interlocked.Add(ref _queuedTexts, -texts.Count);
             throw new QueueFullException();
         }
-        var pending = new Pending(texts, new TaskCompletionSource<IReadOnlyList<DialectPrediction>>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(texts, new TaskCompletionSource<IReadOnlyList<DialectPrediction>>(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
         if (!_queue.Writer.TryWrite(pending))
         {
             Interlocked.Add(ref _queuedTexts, -texts.Count);
@@ -115,12 +127,18 @@ public sealed class MicroBatcher : IAsyncDisposable
         while (reader.TryRead(out var left)) left.Result.TrySetCanceled();
     }
 
-    private void Run(List<Pending> batch, int count)
+    private void Run(List<Pending> taken, int count)
     {
         try
         {
+            // A request that gave up while waiting (timeout, client gone) is not worth a forward pass.
+            var batch = new List<Pending>(taken.Count);
+            foreach (var pending in taken)
+                if (pending.Cancellation.IsCancellationRequested) pending.Result.TrySetCanceled(pending.Cancellation);
+                else batch.Add(pending);
+            if (batch.Count == 0) return;
             var all = batch.SelectMany(p => p.Texts).ToArray();
-            var predictions = _identifier.Predict(all);
+            var predictions = _preprocessor is null ? _identifier.Predict(all) : _identifier.Predict(all, _preprocessor);
             var offset = 0;
             foreach (var pending in batch)
             {
@@ -128,12 +146,12 @@ public sealed class MicroBatcher : IAsyncDisposable
                 offset += pending.Texts.Count;
             }
             Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _texts, count);
+            Interlocked.Add(ref _texts, all.Length);
             Interlocked.Add(ref _requests, batch.Count);
         }
         catch (Exception e)
         {
-            foreach (var pending in batch) pending.Result.TrySetException(e);
+            foreach (var pending in taken) pending.Result.TrySetException(e);
         }
         finally
         {
@@ -149,5 +167,5 @@ public sealed class MicroBatcher : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed record Pending(IReadOnlyList<string> Texts, TaskCompletionSource<IReadOnlyList<DialectPrediction>> Result);
+    private sealed record Pending(IReadOnlyList<string> Texts, TaskCompletionSource<IReadOnlyList<DialectPrediction>> Result, CancellationToken Cancellation);
 }

@@ -91,14 +91,24 @@ public sealed class DialectIdentifier : IDisposable
     /// Predicts many texts: batches are formed from texts of similar token length (less padding), results come
     /// back in input order. <paramref name="progress"/> receives the number of texts done so far.
     /// </summary>
-    public IReadOnlyList<DialectPrediction> Predict(IReadOnlyList<string> texts, IProgress<int>? progress = null)
+    public IReadOnlyList<DialectPrediction> Predict(IReadOnlyList<string> texts, IProgress<int>? progress = null) =>
+        Predict(texts, _preprocessor, progress);
+
+    /// <summary>
+    /// Predicts many texts as <see cref="Predict(IReadOnlyList{string}, IProgress{int}?)"/> does, but preprocessed by
+    /// <paramref name="preprocessor"/> instead of the preset in <see cref="Options"/>: one loaded model can serve
+    /// callers that want different presets (the HTTP service's per-request <c>preprocess</c>), and
+    /// <see cref="TextPreprocessor.None"/> lets a caller preprocess beforehand, on its own threads.
+    /// </summary>
+    public IReadOnlyList<DialectPrediction> Predict(IReadOnlyList<string> texts, TextPreprocessor preprocessor, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(preprocessor);
         for (var i = 0; i < texts.Count; i++)
             if (texts[i] is null) throw new ArgumentNullException(nameof(texts), $"Text {i} is null.");
         var encodings = new TokenizedText[texts.Count];
         for (var i = 0; i < texts.Count; i++)
-            encodings[i] = Tokenizer.Encode(_preprocessor.Process(texts[i]), Options.MaxLength);
+            encodings[i] = Tokenizer.Encode(preprocessor.Process(texts[i]), Options.MaxLength);
         var order = Options.SortByLength
             ? Enumerable.Range(0, texts.Count).OrderBy(i => encodings[i].Count).ToArray()
             : Enumerable.Range(0, texts.Count).ToArray();

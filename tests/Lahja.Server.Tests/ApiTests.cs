@@ -93,7 +93,19 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
     [InlineData("{\"text\": \"a\", \"threshold\": 2}", 400, "threshold")]
     [InlineData("{\"text\": \"a\", \"top_k\": \"x\"}", 400, "top_k")]
     [InlineData("{\"text\": \"a\", \"dialects\": [\"Narnia\"]}", 400, "dialects")]
-    [InlineData("{\"text\": \"a\", \"preprocess\": \"none\"}", 400, "preprocess")]
+    [InlineData("{\"text\": \"a\", \"preprocess\": \"nope\"}", 400, "preprocess")]
+    [InlineData("{\"text\": \"a\", \"preprocess\": 1}", 400, "preprocess")]
+    [InlineData("{\"text\": \"a\", \"dialects\": []}", 400, "dialects")]
+    [InlineData("{\"text\": \"a\", \"dialects\": \"EG\"}", 400, "dialects")]
+    [InlineData("{\"text\": \"a\", \"threshold\": \"0.5\"}", 400, "threshold")]
+    [InlineData("{\"text\": \"a\", \"top_k\": 19}", 400, "top_k")]
+    [InlineData("{\"text\": \"a\", \"top_k\": 1.5}", 400, "top_k")]
+    [InlineData("{\"text\": null}", 400, "text")]
+    [InlineData("{\"texts\": {\"a\": 1}}", 400, "texts")]
+    [InlineData("{\"text\": \"\\ud800\"}", 400, "text")]
+    [InlineData("{\"texts\": [\"ok\", \"\\udc00x\"]}", 400, "texts[1]")]
+    [InlineData("\"just a string\"", 400, null)]
+    [InlineData("", 400, null)]
     public async Task Bad_input_gets_a_problem_naming_the_field(string json, int expectedStatus, string? field)
     {
         var (status, body) = await Post(json);
@@ -131,21 +143,37 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/readyz", TestContext.Current.CancellationToken)).StatusCode);
     }
 
+    /// <summary>The acceptance load: 32 clients × 50 requests of 1 to 8 texts, every answer checked against offline predictions.</summary>
     [Fact]
     public async Task Concurrent_clients_get_their_own_results()
     {
+        const int clients = 32, requests = 50;
+        string[] Request(int c, int r) => [.. Enumerable.Range(0, 1 + (c * 7 + r) % 8).Select(i => Texts[(c + r + i) % Texts.Length] + $" {c}-{r}-{i}")];
         using var offline = DialectIdentifier.Load(ServerFixture.Model);
-        var tasks = Enumerable.Range(0, 16).Select(async c =>
+        var all = Enumerable.Range(0, clients).SelectMany(c => Enumerable.Range(0, requests).SelectMany(r => Request(c, r))).ToArray();
+        var expected = all.Zip(offline.Predict(all)).ToDictionary(p => p.First, p => p.Second.Probabilities);
+        var errors = 0;
+        var tasks = Enumerable.Range(0, clients).Select(async c =>
         {
-            for (var r = 0; r < 5; r++)
+            for (var r = 0; r < requests; r++)
             {
-                var texts = Enumerable.Range(0, 1 + (c + r) % 4).Select(i => Texts[(c + r + i) % Texts.Length] + $" {c}-{r}-{i}").ToArray();
+                var texts = Request(c, r);
                 var (status, body) = await Post(JsonSerializer.Serialize(new { texts }));
-                Assert.Equal(HttpStatusCode.OK, status);
+                if (status != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref errors);
+                    continue;
+                }
                 var results = body.GetProperty("results").EnumerateArray().ToArray();
                 Assert.Equal(texts, results.Select(x => x.GetProperty("text").GetString()));
+                for (var i = 0; i < texts.Length; i++)
+                {
+                    var probabilities = results[i].GetProperty("probabilities").EnumerateObject().Select(p => p.Value.GetSingle()).ToArray();
+                    for (var d = 0; d < 18; d++) Assert.Equal(expected[texts[i]][d], probabilities[d], 1e-6);
+                }
             }
         });
         await Task.WhenAll(tasks);
+        Assert.Equal(0, errors);
     }
 }

@@ -4,7 +4,7 @@ using Lahja.Text;
 
 namespace Lahja.Cli.Commands;
 
-/// <summary><c>lahja serve [--model M] [--urls URL]</c>: the HTTP API.</summary>
+/// <summary><c>lahja serve [--model M] [--urls URL]</c>: the HTTP API and the web page.</summary>
 internal static class ServeCommand
 {
     public static Command Create(CliIO io)
@@ -17,25 +17,44 @@ internal static class ServeCommand
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the model." };
         var maxTexts = new Option<int>("--max-texts") { Description = "Most texts per request.", DefaultValueFactory = _ => 256 };
         var maxChars = new Option<int>("--max-chars") { Description = "Most characters per text.", DefaultValueFactory = _ => 5000 };
-        var command = new Command("serve", "Serve the JSON API (POST /v1/identify, GET /v1/dialects, /v1/model, /healthz, /readyz).")
+        var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body in bytes.", DefaultValueFactory = _ => 2_000_000 };
+        var timeout = new Option<int>("--request-timeout-ms") { Description = "How long an identify request may take before it gets 504.", DefaultValueFactory = _ => 30_000 };
+        var maxWait = new Option<int>("--max-wait-ms") { Description = "Longest wait for concurrent requests to join a model batch.", DefaultValueFactory = _ => 5 };
+        var maxBatch = new Option<int>("--max-batch-texts") { Description = "Most texts in one model batch across requests.", DefaultValueFactory = _ => 64 };
+        var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Name of an environment variable holding an API key: /v1/* then needs 'Authorization: Bearer KEY'." };
+        var cors = new Option<string[]>("--cors-origin") { Description = "An origin allowed to call the API from a browser (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("serve", "Serve the JSON API (POST /v1/identify, GET /v1/dialects, /v1/model, /healthz, /readyz, /metrics), its docs (/docs/) and the web page (/).")
         {
-            model, urls, threshold, preprocess, batchSize, threads, maxTexts, maxChars,
+            model, urls, threshold, preprocess, batchSize, threads, maxTexts, maxChars, maxBody, timeout, maxWait, maxBatch, apiKeyEnv, cors,
         };
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
+            string? apiKey = null;
+            if (parse.GetValue(apiKeyEnv) is { } name)
+            {
+                // The key comes from the environment, not the command line, so it stays out of `ps` and shell history.
+                apiKey = Environment.GetEnvironmentVariable(name);
+                if (string.IsNullOrEmpty(apiKey)) throw new UsageException($"--api-key-env {name}: the environment variable is not set or empty.");
+            }
             var app = LahjaServer.Build(new ServerOptions
             {
                 Model = parse.GetValue(model),
                 Urls = parse.GetValue(urls)!,
                 MaxTextsPerRequest = parse.GetValue(maxTexts),
                 MaxCharactersPerText = parse.GetValue(maxChars),
+                MaxBodyBytes = parse.GetValue(maxBody),
+                RequestTimeout = TimeSpan.FromMilliseconds(parse.GetValue(timeout)),
+                MaxWaitMilliseconds = parse.GetValue(maxWait),
+                MaxBatchTexts = parse.GetValue(maxBatch),
+                ApiKey = apiKey,
+                CorsOrigins = parse.GetValue(cors) ?? [],
                 Identifier = new DialectIdentifierOptions
                 {
                     Threshold = parse.GetValue(threshold), Preprocessing = parse.GetValue(preprocess)!,
                     BatchSize = parse.GetValue(batchSize), Threads = parse.GetValue(threads),
                 },
             });
-            io.Error.WriteLine($"lahja: serving on {parse.GetValue(urls)} (Ctrl+C stops after in-flight requests)");
+            io.Error.WriteLine($"lahja: serving on {parse.GetValue(urls)}: web page at /, API docs at /docs/ (Ctrl+C stops after in-flight requests)");
             app.Run();
             return 0;
         }));

@@ -1,0 +1,227 @@
+using System.Text.Json;
+using Lahja.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Lahja.Server;
+
+/// <summary>
+/// <c>POST /v1/identify</c>. The body is parsed by hand rather than bound, so that every kind of bad input gets its
+/// own 4xx problem naming the field instead of the framework's generic answer (or a 500).
+/// </summary>
+internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatcher batcher, ServerOptions options)
+{
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(false, true);
+
+    public async Task<IResult> Handle(HttpContext context)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(options.RequestTimeout);
+        try
+        {
+            return await Identify(context, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            return LahjaServer.Problem(504, "Timed out", $"The request took longer than {options.RequestTimeout.TotalMilliseconds:0} ms; retry, or send fewer texts.");
+        }
+    }
+
+    private async Task<IResult> Identify(HttpContext context, CancellationToken cancellationToken)
+    {
+        if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            return LahjaServer.Problem(415, "Unsupported media type", "Send the request as application/json.");
+        JsonDocument document;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, cancellationToken);
+            var bytes = buffer.ToArray();
+            try
+            {
+                _ = StrictUtf8.GetCharCount(bytes);
+            }
+            catch (System.Text.DecoderFallbackException)
+            {
+                return LahjaServer.Problem(400, "Invalid encoding", "The body is not valid UTF-8.");
+            }
+            document = JsonDocument.Parse(bytes);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == 413)
+        {
+            return LahjaServer.Problem(413, "Body too large", $"The body exceeds {options.MaxBodyBytes} bytes.");
+        }
+        catch (JsonException e)
+        {
+            return LahjaServer.Problem(400, "Invalid JSON", e.Message);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return LahjaServer.Problem(400, "Invalid request", "The body must be a JSON object.");
+            var request = Parse(root, out var problem);
+            if (problem is not null) return problem;
+            var (texts, threshold, topK, subset, preprocessor) = request!.Value;
+
+            // Preprocessing runs here, on the request's thread: requests that name different presets can then share a
+            // model batch, and the batch thread only tokenizes and runs the model.
+            var prepared = preprocessor.Steps.Count == 0 ? texts : texts.Select(preprocessor.Process).ToArray();
+            IReadOnlyList<DialectPrediction> predictions;
+            try
+            {
+                predictions = await batcher.PredictAsync(prepared, cancellationToken);
+            }
+            catch (QueueFullException)
+            {
+                context.Response.Headers.RetryAfter = "1";
+                return LahjaServer.Problem(503, "Busy", $"More than {options.MaxQueuedTexts} texts are waiting; retry shortly.");
+            }
+            var results = new IdentifyResult[texts.Count];
+            for (var i = 0; i < texts.Count; i++) results[i] = Result(texts[i], predictions[i], threshold, topK, subset);
+            return Results.Json(new IdentifyResponse(results), context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
+        }
+    }
+
+    private (IReadOnlyList<string> Texts, float? Threshold, int TopK, HashSet<Dialect>? Subset, TextPreprocessor Preprocessor)? Parse(JsonElement root, out IResult? problem)
+    {
+        problem = null;
+        IResult Fail(int status, string title, string detail, string? field)
+        {
+            return LahjaServer.Problem(status, title, detail, field);
+        }
+
+        List<string> texts;
+        var single = root.TryGetProperty("text", out var text);
+        if (single)
+        {
+            if (text.ValueKind != JsonValueKind.String || !TryGetString(text, out var value))
+            {
+                problem = Fail(400, "Invalid field", "\"text\" must be a string.", "text");
+                return null;
+            }
+            texts = [value];
+        }
+        else if (root.TryGetProperty("texts", out var list))
+        {
+            if (list.ValueKind != JsonValueKind.Array)
+            {
+                problem = Fail(400, "Invalid field", "\"texts\" must be an array of strings.", "texts");
+                return null;
+            }
+            texts = [];
+            foreach (var item in list.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String || !TryGetString(item, out var value))
+                {
+                    problem = Fail(400, "Invalid field", $"texts[{texts.Count}] is not a string.", $"texts[{texts.Count}]");
+                    return null;
+                }
+                texts.Add(value);
+            }
+            if (texts.Count == 0)
+            {
+                problem = Fail(400, "Invalid field", "\"texts\" is empty.", "texts");
+                return null;
+            }
+        }
+        else
+        {
+            problem = Fail(400, "Missing field", "Give \"text\" (a string) or \"texts\" (an array of strings).", "text");
+            return null;
+        }
+        if (texts.Count > options.MaxTextsPerRequest)
+        {
+            problem = Fail(413, "Too many texts", $"{texts.Count} texts; at most {options.MaxTextsPerRequest} per request.", "texts");
+            return null;
+        }
+        var tooLong = texts.FindIndex(t => t.Length > options.MaxCharactersPerText);
+        if (tooLong >= 0)
+        {
+            problem = Fail(413, "Text too long", $"Text {tooLong} has {texts[tooLong].Length} characters; at most {options.MaxCharactersPerText}.", single ? "text" : $"texts[{tooLong}]");
+            return null;
+        }
+
+        float? threshold = null;
+        if (root.TryGetProperty("threshold", out var t))
+        {
+            if (t.ValueKind != JsonValueKind.Number || !t.TryGetSingle(out var value) || value is < 0 or > 1)
+            {
+                problem = Fail(400, "Invalid field", "\"threshold\" must be a number between 0 and 1.", "threshold");
+                return null;
+            }
+            threshold = value;
+        }
+        var topK = identifier.Options.TopK;
+        if (root.TryGetProperty("top_k", out var k) && (k.ValueKind != JsonValueKind.Number || !k.TryGetInt32(out topK) || topK is < 0 or > Dialects.Count))
+        {
+            problem = Fail(400, "Invalid field", $"\"top_k\" must be an integer between 0 and {Dialects.Count}.", "top_k");
+            return null;
+        }
+        HashSet<Dialect>? subset = null;
+        if (root.TryGetProperty("dialects", out var only))
+        {
+            if (only.ValueKind != JsonValueKind.Array)
+            {
+                problem = Fail(400, "Invalid field", "\"dialects\" must be an array of dialect labels.", "dialects");
+                return null;
+            }
+            subset = [];
+            foreach (var item in only.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String || !TryGetString(item, out var name) || !Dialects.TryParse(name, out var d))
+                {
+                    problem = Fail(400, "Invalid field", $"\"dialects\" holds '{item}', which is not a dialect.", "dialects");
+                    return null;
+                }
+                subset.Add(d);
+            }
+            if (subset.Count == 0)
+            {
+                problem = Fail(400, "Invalid field", "\"dialects\" is empty; leave it out to get all 18.", "dialects");
+                return null;
+            }
+        }
+        var preprocessor = TextPreprocessor.FromPreset(identifier.Options.Preprocessing);
+        if (root.TryGetProperty("preprocess", out var preprocess))
+        {
+            var name = preprocess.ValueKind == JsonValueKind.String && TryGetString(preprocess, out var s) ? s.ToLowerInvariant() : null;
+            if (name is null || !TextPreprocessor.PresetNames.Contains(name))
+            {
+                problem = Fail(400, "Invalid field", $"\"preprocess\" must be one of: {string.Join(", ", TextPreprocessor.PresetNames)}.", "preprocess");
+                return null;
+            }
+            preprocessor = TextPreprocessor.FromPreset(name);
+        }
+        return (texts, threshold, topK, subset, preprocessor);
+    }
+
+    /// <summary>A JSON string, unless it holds an escaped lone surrogate, which has no UTF-16 string to become.</summary>
+    private static bool TryGetString(JsonElement element, out string value)
+    {
+        try
+        {
+            value = element.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = "";
+            return false;
+        }
+    }
+
+    private IdentifyResult Result(string text, DialectPrediction p, float? threshold, int topK, HashSet<Dialect>? subset)
+    {
+        var dialects = Dialects.All.Where(d => subset is null || subset.Contains(d)).ToArray();
+        float Threshold(Dialect d) => threshold ?? identifier.Options.ThresholdFor(d);
+        DialectProbability Score(Dialect d) => new(d.Label(), p.Probabilities[(int)d]);
+        return new IdentifyResult(
+            text,
+            dialects.ToDictionary(d => d.Label(), d => p.Probabilities[(int)d]),
+            [.. dialects.Where(d => p.Probabilities[(int)d] >= Threshold(d)).OrderByDescending(d => p.Probabilities[(int)d]).ThenBy(d => d).Select(Score)],
+            [.. dialects.OrderByDescending(d => p.Probabilities[(int)d]).ThenBy(d => d).Take(topK).Select(Score)],
+            Dialects.Regions.ToDictionary(r => r.EnglishName(), r => p.Regions[(int)r]));
+    }
+}
