@@ -43,6 +43,7 @@ public sealed class BrowserTests
         page.Console += (_, message) => { if (message.Type == "error") consoleErrors.Add(message.Text); };
         page.PageError += (_, error) => consoleErrors.Add(error);
 
+        var outside = await RefuseOutsideRequests(page, server.Address);
         await page.GotoAsync(server.Address.ToString());
         await page.Locator("body[data-ready=true]").WaitForAsync();
         Assert.Equal("rtl", await page.Locator("html").GetAttributeAsync("dir"));
@@ -137,6 +138,41 @@ public sealed class BrowserTests
         var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))})").ToArray();
         Assert.True(serious.Length == 0, string.Join("\n", serious));
         Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+        Assert.Empty(outside);
+    }
+
+    [Fact]
+    public async Task Docs_page_renders_the_api_offline()
+    {
+        if (!File.Exists(ChromiumPath))
+            Assert.Skip($"No Chromium at {ChromiumPath}: install Debian's 'chromium' package (.ci/run does) or set LAHJA_CHROMIUM.");
+        await using var server = await RunningServer.StartAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        var outside = await RefuseOutsideRequests(page, server.Address);
+        await page.GotoAsync(new Uri(server.Address, "/docs/").ToString());
+        await page.Locator(".swagger-ui .opblock-summary-path[data-path='/v1/identify']").WaitForAsync();
+        Assert.True(await page.Locator(".swagger-ui .opblock").CountAsync() >= 6);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(OutputDirectory, "docs-page.png") });
+        Assert.Empty(outside);
+    }
+
+    /// <summary>Any request leaving the loopback server would mean a CDN or a phone-home: refused and recorded.</summary>
+    private static async Task<List<string>> RefuseOutsideRequests(IPage page, Uri server)
+    {
+        var outside = new List<string>();
+        await page.RouteAsync("**/*", async route =>
+        {
+            if (new Uri(route.Request.Url) is { Scheme: "http" or "https" } uri && uri.Authority != server.Authority)
+            {
+                lock (outside) outside.Add(route.Request.Url);
+                await route.AbortAsync();
+            }
+            else await route.ContinueAsync();
+        });
+        return outside;
     }
 
     private static async Task<string[]> Chips(IPage page) =>

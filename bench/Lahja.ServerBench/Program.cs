@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Lahja;
+using Lahja.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+// Load test of the HTTP service on loopback, against offline DialectIdentifier.Predict in the same process.
+//   Lahja.ServerBench --model DIR --input FILE.jsonl [--texts 300] [--clients 1,8,32] [--texts-per-request 1]
+//                     [--threads 2] [--batch-size 32] [--max-wait-ms 5]
+// Offline: Predict over all texts at once (length-sorted batches), after an untimed warm-up pass. Served: a LahjaServer on
+// 127.0.0.1 (micro-batching on), then for each client count, that many concurrent clients send POST /v1/identify
+// until the texts are used up; each request's latency is measured from send to parsed answer. Client and server
+// share the machine's cores, as a service and its callers on one host do. One JSON line per run, then a table.
+var options = new Dictionary<string, string>();
+for (var i = 0; i + 1 < args.Length; i += 2) options[args[i]] = args[i + 1];
+string Arg(string name, string? fallback = null) =>
+    options.TryGetValue(name, out var value) ? value : fallback ?? throw new ArgumentException($"{name} is required");
+var model = Arg("--model");
+var count = int.Parse(Arg("--texts", "300"));
+var texts = File.ReadLines(Arg("--input")).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<string>(l)!).Take(count).ToArray();
+var clientCounts = Arg("--clients", "1,8,32").Split(',').Select(int.Parse).ToArray();
+var perRequest = int.Parse(Arg("--texts-per-request", "1"));
+var identifierOptions = new DialectIdentifierOptions { Threads = int.Parse(Arg("--threads", "2")), BatchSize = int.Parse(Arg("--batch-size", "32")) };
+var modelName = Path.GetFileName(Path.GetFullPath(model).TrimEnd('/'));
+
+double offlinePerSecond;
+using (var identifier = DialectIdentifier.Load(model, identifierOptions))
+{
+    // A whole untimed pass first: libtorch prepares kernels per input shape, and the server is measured warm too.
+    identifier.Predict(texts);
+    var watch = Stopwatch.StartNew();
+    identifier.Predict(texts);
+    offlinePerSecond = texts.Length / watch.Elapsed.TotalSeconds;
+}
+Console.WriteLine(JsonSerializer.Serialize(new { run = "offline", model = modelName, texts = texts.Length, texts_per_second = offlinePerSecond }));
+
+var app = LahjaServer.Build(new ServerOptions
+{
+    Model = model, Urls = "http://127.0.0.1:0", Identifier = identifierOptions,
+    MaxWaitMilliseconds = int.Parse(Arg("--max-wait-ms", "5")), MaxBatchTexts = 64, MaxTextsPerRequest = Math.Max(256, perRequest),
+});
+await app.StartAsync();
+var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) };
+var requests = texts.Chunk(perRequest).ToArray();
+
+async Task<(double Seconds, List<double> Latencies, int Errors)> Load(int clients, IReadOnlyList<string[]> work)
+{
+    var next = -1;
+    var latencies = new List<double>();
+    var errors = 0;
+    var watch = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+    {
+        var mine = new List<double>();
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < work.Count)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.PostAsJsonAsync("/v1/identify", new { texts = work[i] });
+            var ok = response.IsSuccessStatusCode && (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").GetArrayLength() == work[i].Length;
+            mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (!ok) Interlocked.Increment(ref errors);
+        }
+        lock (latencies) latencies.AddRange(mine);
+    })));
+    return (watch.Elapsed.TotalSeconds, latencies, errors);
+}
+
+double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+var rows = new List<(int Clients, double RequestsPerSecond, double TextsPerSecond, double P50, double P95, double P99, int Errors)>();
+foreach (var clients in clientCounts)
+{
+    await Load(clients, requests.Take(Math.Min(requests.Length, clients * 2)).ToArray()); // warm-up: connections, JIT
+    var (seconds, latencies, errors) = await Load(clients, requests);
+    latencies.Sort();
+    var row = (clients, requests.Length / seconds, texts.Length / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), errors);
+    rows.Add(row);
+    Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        run = "served", model = modelName, clients, texts_per_request = perRequest, requests = requests.Length, requests_per_second = row.Item2,
+        texts_per_second = row.Item3, p50_ms = row.Item4, p95_ms = row.Item5, p99_ms = row.Item6, errors, ratio_to_offline = row.Item3 / offlinePerSecond,
+    }));
+}
+await app.StopAsync();
+await app.DisposeAsync();
+
+Console.WriteLine();
+Console.WriteLine($"Model {modelName}, {texts.Length} texts, {perRequest} per request; offline Predict {offlinePerSecond:0.0} texts/s");
+Console.WriteLine();
+Console.WriteLine("| clients | requests/s | texts/s | p50 ms | p95 ms | p99 ms | errors | served / offline |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|");
+foreach (var r in rows)
+    Console.WriteLine($"| {r.Clients} | {r.RequestsPerSecond:0.0} | {r.TextsPerSecond:0.0} | {r.P50:0.0} | {r.P95:0.0} | {r.P99:0.0} | {r.Errors} | {r.TextsPerSecond / offlinePerSecond:0.00} |");
