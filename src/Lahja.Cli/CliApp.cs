@@ -38,6 +38,7 @@ public static class CliApp
             ScoreCommand.Create(io),
             ServeCommand.Create(io),
             TrainCommand.Create(io),
+            PseudoLabelCommand.Create(io),
             VocabCommand.Create(io),
             PreprocessCommand.Create(io),
             TokenizeCommand.Create(io),

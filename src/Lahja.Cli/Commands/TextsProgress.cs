@@ -8,8 +8,15 @@ internal sealed class TextsProgress(TextWriter error, int total) : IProgress<int
 {
     private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
     private TimeSpan _last = TimeSpan.Zero;
+    private readonly Lock _gate = new();
 
+    // Called from several threads (parallel teachers): one line at a time.
     public void Report(int done)
+    {
+        lock (_gate) ReportLine(done);
+    }
+
+    private void ReportLine(int done)
     {
         if (_watch.Elapsed - _last < TimeSpan.FromSeconds(2) && done < total) return;
         _last = _watch.Elapsed;

@@ -47,11 +47,12 @@ internal static class TrainCommand
         var posWeight = new Option<float?>("--pos-weight") { Description = "BCE positive-class weight." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --output." };
+        var softTargets = new Option<bool>("--soft-targets") { Description = "Learn the teacher's probabilities (p_<dialect> columns, as `lahja pseudo-label` writes for local and model teachers) instead of the 0/1 labels; the labels still drive the curriculum." };
         var plan = new Option<bool>("--plan") { Description = "Print each stage's or epoch's composition as JSON and exit without training." };
         var command = new Command("train", "Fine-tune or train from scratch a multi-label dialect model, with B2BERT's curriculum, writing a Hugging Face checkpoint.")
         {
             trainFiles, nadiTrain, skipBad, dedupe, dev, output, init, vocab, layers, hidden, heads, intermediate, curriculum, lr, dropout, batch, epochs, maxLength,
-            weightDecay, warmup, clip, freezeEmbeddings, freezeLayers, accumulate, seed, patience, checkpointEvery, preprocess, posWeight, threads, resume, plan,
+            weightDecay, warmup, clip, freezeEmbeddings, freezeLayers, accumulate, seed, patience, checkpointEvery, preprocess, posWeight, threads, resume, plan, softTargets,
         };
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
@@ -65,6 +66,8 @@ internal static class TrainCommand
             foreach (var file in parse.GetValue(trainFiles)!)
             {
                 var data = LabeledDataset.Read(file.FullName, parse.GetValue(nadiTrain)?.FullName, parse.GetValue(skipBad));
+                if (parse.GetValue(softTargets) && data.Probabilities is null)
+                    throw new InvalidDataException($"{file.FullName}: --soft-targets needs p_<dialect> columns for all 18 dialects.");
                 foreach (var problem in data.BadRows.Take(10)) io.Error.WriteLine($"lahja: skipped {problem}");
                 if (data.BadRows.Count > 10) io.Error.WriteLine($"lahja: … and {data.BadRows.Count - 10} more bad rows in {file.Name}");
                 for (var i = 0; i < data.Texts.Count; i++)
@@ -72,7 +75,7 @@ internal static class TrainCommand
                     var labels = data.MultiLabel is { } multi
                         ? multi[i].Select(x => x == true).ToArray()
                         : Dialects.All.Select(d => d == data.SingleLabel![i]).ToArray();
-                    examples.Add(new TrainingExample(data.Texts[i], labels));
+                    examples.Add(new TrainingExample(data.Texts[i], labels, parse.GetValue(softTargets) ? data.Probabilities![i] : null));
                 }
                 io.Error.WriteLine($"lahja: {data.Texts.Count:N0} examples from {file.Name} ({data.Format})" +
                                    (data.SkippedOutOfSet.Count > 0 ? $", skipped outside the 18: {string.Join(", ", data.SkippedOutOfSet.Select(p => $"{p.Key} {p.Value}"))}" : ""));

@@ -170,7 +170,7 @@ public sealed class Trainer
                         // Dropout masks depend only on (seed, batch position), so a resumed run repeats them.
                         random.manual_seed(Mix(_options.Seed, stageIndex, epoch, b));
                         var batch = batches[b];
-                        var value = Loss(model, batch.Select(i => encodings[i]).ToArray(), batch.Select(i => train[i].Target).ToArray());
+                        var value = Loss(model, batch.Select(i => encodings[i]).ToArray(), batch.Select(i => train[i].LossTarget).ToArray());
                         (value / _options.GradientAccumulation).backward();
                         loss += value.item<float>() * batch.Length;
                         examples += batch.Length;
@@ -279,12 +279,13 @@ public sealed class Trainer
         foreach (var group in optimizer.ParamGroups) group.LearningRate = _options.LearningRate * factor;
     }
 
-    private Tensor Loss(BertForSequenceClassification model, TokenizedText[] batch, bool[][] targets)
+    private Tensor Loss(BertForSequenceClassification model, TokenizedText[] batch, float[][] targets)
     {
         var padded = _tokenizer.Pad(batch);
         var shape = new long[] { padded.Count, padded.SequenceLength };
         var logits = model.forward(tensor(padded.InputIds, shape), tensor(padded.AttentionMask, shape), tensor(padded.TokenTypeIds, shape));
-        var target = tensor(targets.SelectMany(t => t.Select(x => x ? 1f : 0f)).ToArray(), [targets.Length, Dialects.Count]);
+        // BCE with logits takes soft targets as they are: distillation from a teacher's probabilities is the same loss.
+        var target = tensor(targets.SelectMany(t => t).ToArray(), [targets.Length, Dialects.Count]);
         var weight = _options.PositiveWeight is { } w ? full(Dialects.Count, w) : null;
         return nn.functional.binary_cross_entropy_with_logits(logits, target, pos_weights: weight);
     }

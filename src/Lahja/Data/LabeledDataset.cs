@@ -6,8 +6,10 @@ namespace Lahja.Data;
 /// <summary>Texts with dialect labels, read from any format the project knows.</summary>
 public sealed class LabeledDataset
 {
-    internal LabeledDataset(string source, string format, List<string> texts, List<bool?[]>? multiLabel, List<Dialect>? singleLabel, Dictionary<string, int> skipped, List<string>? badRows = null)
+    internal LabeledDataset(string source, string format, List<string> texts, List<bool?[]>? multiLabel, List<Dialect>? singleLabel, Dictionary<string, int> skipped, List<string>? badRows = null, List<string>? ids = null, List<float[]>? probabilities = null)
     {
+        Ids = ids ?? [];
+        Probabilities = probabilities is { Count: > 0 } ? probabilities : null;
         BadRows = badRows ?? [];
         Source = source;
         Format = format;
@@ -25,6 +27,18 @@ public sealed class LabeledDataset
 
     /// <summary>The texts.</summary>
     public IReadOnlyList<string> Texts { get; }
+
+    /// <summary>
+    /// Each row's id, index-aligned with <see cref="Texts"/>: the file's id column (<c>#1_tweet_ID</c>, <c>#1_id</c>,
+    /// <c>#1_tweetid</c>, <c>id</c>; JSONL <c>"id"</c>) or, without one, the line number.
+    /// </summary>
+    public IReadOnlyList<string> Ids { get; }
+
+    /// <summary>
+    /// Soft targets of a multi-label table that has them (columns <c>p_&lt;dialect&gt;</c> for all 18, as a model or local
+    /// teacher writes), in canonical order; null otherwise.
+    /// </summary>
+    public IReadOnlyList<float[]>? Probabilities { get; }
 
     /// <summary>Multi-label gold in canonical order (null: not annotated), or null for single-label data.</summary>
     public IReadOnlyList<bool?[]>? MultiLabel { get; }
@@ -121,6 +135,8 @@ public sealed class LabeledDataset
         else if (textColumn < 0)
             throw new InvalidDataException($"{path}:1: no text column (expected one of sentence, text, #2_tweet_content, #2_content, #2_tweet, or train_id + nadi_source) in the header.");
         var countryColumn = Array.IndexOf(header, "#3_country_label");
+        var idColumn = Array.FindIndex(header, h => h is "#1_tweet_ID" or "#1_id" or "#1_tweetid" or "id");
+        var ids = new List<string>();
         var texts = new List<string>();
         var skipped = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         if (countryColumn >= 0)
@@ -143,9 +159,10 @@ public sealed class LabeledDataset
                     }
                     gold.Add(Dialects.Parse(country, $"{path}:{line}, field #3_country_label"));
                     texts.Add(fields[textColumn]);
+                    ids.Add(idColumn >= 0 && idColumn < fields.Length ? fields[idColumn] : line.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 });
             }
-            return new LabeledDataset(path, "NADI single-label TSV", texts, null, gold, skipped, bad);
+            return new LabeledDataset(path, "NADI single-label TSV", texts, null, gold, skipped, bad, ids);
         }
 
         var dialectColumns = new List<(int Column, Dialect Dialect)>();
@@ -154,6 +171,8 @@ public sealed class LabeledDataset
                 dialectColumns.Add((c, d));
         if (dialectColumns.Count == 0)
             throw new InvalidDataException($"{path}:1: no dialect columns and no #3_country_label column in the header.");
+        var probabilityColumns = Dialects.Table.Select(d => Array.IndexOf(header, "p_" + d.Label)).ToArray();
+        var probabilities = probabilityColumns.All(c => c >= 0) ? new List<float[]>() : null;
         var labels = new List<bool?[]>();
         while (e.MoveNext())
         {
@@ -173,14 +192,19 @@ public sealed class LabeledDataset
                         "" => null,
                         var other => throw new InvalidDataException($"{path}:{line}: field {header[column]} is '{other}', expected y/n or 1/0."),
                     };
+                var soft = probabilities is null ? null : probabilityColumns.Select(c =>
+                    float.TryParse(fields[c], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 1 ? p
+                        : throw new InvalidDataException($"{path}:{line}: field {header[c]} is '{fields[c]}', expected a probability in [0, 1].")).ToArray();
                 var value = lookup is null ? fields[textColumn] : lookup(fields[sourceColumn].Trim(), fields[trainIdColumn].Trim(), line);
                 texts.Add(value);
                 labels.Add(gold);
+                if (soft is not null) probabilities!.Add(soft);
+                ids.Add(idColumn >= 0 ? fields[idColumn] : line.ToString(System.Globalization.CultureInfo.InvariantCulture));
             });
         }
         var format = lookup is not null ? "teacher labels joined to the NADI training files"
             : header[textColumn] == "sentence" ? "NADI 2024 subtask-1 TSV" : "multi-label table";
-        return new LabeledDataset(path, format, texts, labels, null, skipped, bad);
+        return new LabeledDataset(path, format, texts, labels, null, skipped, bad, ids, probabilities);
     }
 
     private static LabeledDataset ReadJsonLines(string path, IEnumerable<InputText> lines, Action<Action> parseRow, List<string> bad)
@@ -188,6 +212,7 @@ public sealed class LabeledDataset
         var texts = new List<string>();
         var multi = new List<bool?[]>();
         var single = new List<Dialect>();
+        var ids = new List<string>();
         foreach (var (line, row) in lines)
         {
             if (row.Trim().Length == 0) continue;
@@ -216,11 +241,13 @@ public sealed class LabeledDataset
                     multi.Add(MultiLabelRow(root, path, line));
                 }
                 texts.Add(text.GetString()!);
+                ids.Add(root.TryGetProperty("id", out var id) ? id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText()
+                    : line.ToString(System.Globalization.CultureInfo.InvariantCulture));
             });
         }
         return single.Count > 0
-            ? new LabeledDataset(path, "single-label JSONL", texts, null, single, [], bad)
-            : new LabeledDataset(path, "multi-label JSONL", texts, multi, null, [], bad);
+            ? new LabeledDataset(path, "single-label JSONL", texts, null, single, [], bad, ids)
+            : new LabeledDataset(path, "multi-label JSONL", texts, multi, null, [], bad, ids);
     }
 
     private static bool?[] MultiLabelRow(JsonElement root, string path, int line)

@@ -1,0 +1,272 @@
+using System.CommandLine;
+using System.Globalization;
+using Lahja.Data;
+using Lahja.Distillation;
+using Lahja.Distillation.Local;
+using Lahja.Evaluation;
+
+namespace Lahja.Cli.Commands;
+
+/// <summary>
+/// <c>lahja pseudo-label --input FILE --teacher SPEC --output FILE [...]</c>: multi-label training data from
+/// single-label data, by one or more teachers (B2BERT's knowledge distillation).
+/// </summary>
+internal static class PseudoLabelCommand
+{
+    /// <summary>Exit code when stopped with Ctrl-C (answers so far are cached; the output is not written).</summary>
+    public const int InterruptedExitCode = 130;
+
+    public static Command Create(CliIO io)
+    {
+        var input = new Option<FileSystemInfo[]>("--input", "-i") { Description = "Data to label: any dataset the project reads (NADI TSVs, multi-label tables, JSONL) or plain text (.txt, one per line); a folder means all its .tsv/.csv/.jsonl/.txt files. Repeatable.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var teacher = new Option<string[]>("--teacher", "-t") { Description = "openai:MODEL (an OpenAI-compatible server), local (n-gram classifiers trained on the input, cross-fitted), local:DIR (a saved one), model:DIR_OR_HUB_ID (a dialect model). Repeatable: teachers vote.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "The labelled data (.tsv, .csv or .jsonl), written atomically when every row is done." };
+        var cache = new Option<FileInfo?>("--cache") { Description = $"Answer cache of the LLM teacher (SQLite; default {AnswerCache.DefaultPath})." };
+        var includeGold = new Option<bool>("--include-gold") { Description = "The original country is always valid." };
+        var vote = new Option<string>("--vote") { Description = "How several teachers combine.", DefaultValueFactory = _ => "majority" };
+        vote.AcceptOnlyFromAmong("any", "majority", "all");
+        var concurrency = new Option<int>("--concurrency") { Description = "LLM requests in flight at most.", DefaultValueFactory = _ => 4 };
+        var limit = new Option<int?>("--limit") { Description = "Label only the first N rows." };
+        var baseUrl = new Option<string?>("--base-url") { Description = "The OpenAI-compatible server (…/v1): vLLM, llama.cpp, Ollama, Azure OpenAI. Default: OpenAI." };
+        var apiKeyEnv = new Option<string>("--api-key-env") { Description = "Environment variable holding the API key.", DefaultValueFactory = _ => "OPENAI_API_KEY" };
+        var rpm = new Option<int?>("--requests-per-minute") { Description = "Client-side request rate limit." };
+        var tpm = new Option<int?>("--tokens-per-minute") { Description = "Client-side token rate limit (estimated before sending)." };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds allowed per request.", DefaultValueFactory = _ => 60 };
+        var attempts = new Option<int>("--max-attempts") { Description = "Attempts per row before it is recorded as failed.", DefaultValueFactory = _ => 5 };
+        var structured = new Option<string>("--structured-output") { Description = "JSON-schema structured output: auto (falls back when refused), json-schema, none.", DefaultValueFactory = _ => "auto" };
+        structured.AcceptOnlyFromAmong("auto", "json-schema", "none");
+        var temperature = new Option<float>("--temperature") { Description = "LLM sampling temperature.", DefaultValueFactory = _ => 0f };
+        var retryFailed = new Option<bool>("--retry-failed") { Description = "Ask again rows whose failure is cached." };
+        var priceIn = new Option<double?>("--price-in") { Description = "Price per million input tokens, for the cost estimate." };
+        var priceOut = new Option<double?>("--price-out") { Description = "Price per million output tokens, for the cost estimate." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the LLM prompt for the first rows and exit without sending anything." };
+        var saveTeacher = new Option<DirectoryInfo?>("--save-teacher") { Description = "With --teacher local: save the trained classifiers here (reuse with local:DIR)." };
+        var relative = new Option<double?>("--relative-threshold") { Description = "Local teacher: dialects whose probability is at least this fraction of the best one's are valid (default 0.3, or the saved teacher's)." };
+        var folds = new Option<int>("--folds") { Description = "Local teacher: cross-fitting folds.", DefaultValueFactory = _ => 5 };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads (local and model teachers)." };
+        var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 42 };
+        var command = new Command("pseudo-label", "Turn single-label data into multi-label training data with teachers: an LLM, local n-gram classifiers, or a dialect model.")
+        {
+            input, teacher, output, cache, includeGold, vote, concurrency, limit, baseUrl, apiKeyEnv, rpm, tpm, timeout, attempts, structured, temperature,
+            retryFailed, priceIn, priceOut, dryRun, saveTeacher, relative, folds, threads, seed,
+        };
+        command.SetAction(parse => CliApp.Guard(io, () =>
+        {
+            var specs = parse.GetValue(teacher)!;
+            var rows = ReadRows(parse.GetValue(input)!, io);
+            if (parse.GetValue(limit) is { } n) rows = rows.Take(Math.Max(0, n)).ToList();
+            if (parse.GetValue(dryRun))
+            {
+                foreach (var row in rows.Take(3))
+                {
+                    io.Out.WriteLine($"# prompt {DialectPrompt.Version}, row {row.Id} ({row.Source})");
+                    foreach (var message in LlmTeacher.Messages(row.Item.Text)) io.Out.WriteLine($"[{message.Role}]\n{message.Text}\n");
+                }
+                return 0;
+            }
+            var outputFile = parse.GetValue(output)?.FullName ?? throw new UsageException("--output FILE is required (or --dry-run).");
+            if (rows.Count == 0) throw new InvalidDataException("the input has no rows.");
+            if (parse.GetValue(saveTeacher) is not null && !specs.Contains("local"))
+                throw new UsageException("--save-teacher goes with --teacher local.");
+
+            using var stop = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                if (stop.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
+                e.Cancel = true;
+                io.Error.WriteLine("lahja: stopping: finishing the requests in flight (Ctrl-C again to quit now)…");
+                stop.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            AnswerCache? answerCache = null;
+            var teachers = new List<ITeacher>();
+            try
+            {
+                foreach (var spec in specs)
+                    teachers.Add(CreateTeacher(spec, parse, io, ref answerCache, cacheOption: parse.GetValue(cache), baseUrl, apiKeyEnv, concurrency, rpm, tpm, timeout, attempts, structured, temperature, retryFailed, relative, folds, threads, seed));
+                var results = new List<(ITeacher, TeacherAnswer?[])>();
+                var items = rows.Select(r => r.Item).ToList();
+                foreach (var t in teachers)
+                {
+                    io.Error.WriteLine($"lahja: {t.Name} ({t.Version}) labels {items.Count:N0} rows");
+                    var progress = new TextsProgress(io.Error, items.Count);
+                    var answers = t.LabelAsync(items, new Progress(progress), stop.Token).GetAwaiter().GetResult();
+                    results.Add((t, answers));
+                    if (t is LocalTeacher local && local.TrainingSummary is { } summary) io.Error.WriteLine($"lahja: local teacher trained: {summary}");
+                    if (t is LocalTeacher trained && parse.GetValue(saveTeacher) is { } dir)
+                    {
+                        trained.Save(dir.FullName);
+                        io.Error.WriteLine($"lahja: local teacher saved in {dir.FullName} (reuse: --teacher local:{dir.FullName})");
+                    }
+                    if (stop.IsCancellationRequested) break;
+                }
+                var combinedVote = Enum.Parse<Vote>(parse.GetValue(vote)!, ignoreCase: true);
+                PrintUsage(io, teachers, parse.GetValue(priceIn), parse.GetValue(priceOut));
+                if (stop.IsCancellationRequested || results.Count < teachers.Count)
+                {
+                    io.Error.WriteLine("lahja: interrupted; every answer received is in the cache. Run the same command again to continue.");
+                    return InterruptedExitCode;
+                }
+                var (labelled, failed, unanswered) = PseudoLabeler.Combine(rows, results, combinedVote, parse.GetValue(includeGold));
+                if (unanswered > 0)
+                {
+                    io.Error.WriteLine($"lahja: {unanswered:N0} rows were not answered; run the same command again to continue.");
+                    return InterruptedExitCode;
+                }
+                var replaced = PseudoLabelFile.Write(outputFile, labelled);
+                io.Error.WriteLine($"lahja: {labelled.Count:N0} rows written to {outputFile}" + (replaced > 0 ? $" ({replaced} texts had tabs or line breaks, written as spaces)" : ""));
+                foreach (var (row, error, _) in failed.Take(10)) io.Error.WriteLine($"lahja: failed: {row.Source} id {row.Id}: {error}");
+                var retryable = failed.Count(f => f.Retryable);
+                if (failed.Count > retryable)
+                    io.Error.WriteLine($"lahja: {failed.Count - retryable:N0} rows got no usable answer and are not in the output (recorded in the cache; --retry-failed asks again).");
+                if (retryable > 0)
+                    io.Error.WriteLine($"lahja: {retryable:N0} rows failed on errors or timeouts and are not in the output; run the same command again to ask for them.");
+                PrintCardinalities(io, labelled);
+                PrintQuality(io, rows, labelled);
+                return 0;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+                foreach (var t in teachers) t.Dispose();
+                answerCache?.Dispose();
+            }
+        }));
+        return command;
+    }
+
+    private static ITeacher CreateTeacher(string spec, ParseResult parse, CliIO io, ref AnswerCache? cache, FileInfo? cacheOption,
+        Option<string?> baseUrl, Option<string> apiKeyEnv, Option<int> concurrency, Option<int?> rpm, Option<int?> tpm, Option<double> timeout,
+        Option<int> attempts, Option<string> structured, Option<float> temperature, Option<bool> retryFailed, Option<double?> relative,
+        Option<int> folds, Option<int?> threads, Option<int> seed)
+    {
+        var colon = spec.IndexOf(':');
+        var kind = colon < 0 ? spec : spec[..colon];
+        var argument = colon < 0 ? null : spec[(colon + 1)..];
+        switch (kind)
+        {
+            case "openai" when !string.IsNullOrWhiteSpace(argument):
+                Uri? url = null;
+                if (parse.GetValue(baseUrl) is { } b && !Uri.TryCreate(b, UriKind.Absolute, out url))
+                    throw new UsageException($"--base-url '{b}' is not an absolute URL.");
+                var keyVariable = parse.GetValue(apiKeyEnv)!;
+                var key = Environment.GetEnvironmentVariable(keyVariable);
+                if (string.IsNullOrEmpty(key) && url is null)
+                    throw new UsageException($"the OpenAI API needs a key in ${keyVariable} (or give --base-url for a server that needs none).");
+                cache ??= new AnswerCache(cacheOption?.FullName ?? AnswerCache.DefaultPath);
+                io.Error.WriteLine($"lahja: answer cache {cache.Path}");
+                return new LlmTeacher(new LlmTeacherOptions
+                {
+                    Model = argument, BaseUrl = url, ApiKey = key, Concurrency = Positive(parse.GetValue(concurrency), "--concurrency"),
+                    RequestsPerMinute = parse.GetValue(rpm), TokensPerMinute = parse.GetValue(tpm),
+                    RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout) is > 0 and var t ? t : throw new UsageException("--timeout must be positive.")),
+                    MaxAttempts = Positive(parse.GetValue(attempts), "--max-attempts"), Temperature = parse.GetValue(temperature),
+                    StructuredOutput = parse.GetValue(structured) switch { "json-schema" => StructuredOutput.JsonSchema, "none" => StructuredOutput.None, _ => StructuredOutput.Auto },
+                    RetryFailed = parse.GetValue(retryFailed), Seed = parse.GetValue(seed),
+                }, cache);
+            case "local" when argument is null:
+                return new LocalTeacher(new LocalTeacherOptions
+                {
+                    Folds = parse.GetValue(folds), RelativeThreshold = parse.GetValue(relative) ?? 0.3, Seed = parse.GetValue(seed),
+                    Threads = parse.GetValue(threads) ?? Environment.ProcessorCount,
+                });
+            case "local" when !string.IsNullOrWhiteSpace(argument):
+                return LocalTeacher.Load(argument, parse.GetValue(relative));
+            case "model" when !string.IsNullOrWhiteSpace(argument):
+                var directory = ModelLocator.Resolve(argument, new DownloadCommand.DownloadReporter(io.Error));
+                return new ModelTeacher(DialectIdentifier.Load(directory, new DialectIdentifierOptions { Threads = parse.GetValue(threads) }), argument);
+            default:
+                throw new UsageException($"--teacher '{spec}': expected openai:MODEL, local, local:DIR or model:DIR_OR_HUB_ID.");
+        }
+    }
+
+    private static int Positive(int value, string option) => value > 0 ? value : throw new UsageException($"{option} must be positive.");
+
+    /// <summary>Reads every input as rows with ids, source names, texts and gold countries.</summary>
+    internal static List<SourceRow> ReadRows(IEnumerable<FileSystemInfo> inputs, CliIO io)
+    {
+        var files = new List<string>();
+        foreach (var entry in inputs)
+        {
+            if (Directory.Exists(entry.FullName))
+                files.AddRange(Directory.EnumerateFiles(entry.FullName)
+                    .Where(f => Path.GetExtension(f).ToLowerInvariant() is ".tsv" or ".csv" or ".jsonl" or ".txt")
+                    .Order(StringComparer.Ordinal));
+            else if (File.Exists(entry.FullName)) files.Add(entry.FullName);
+            else throw new FileNotFoundException($"'{entry.FullName}' does not exist.");
+        }
+        var rows = new List<SourceRow>();
+        foreach (var file in files)
+        {
+            var source = Path.GetFileName(file);
+            if (file.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
+            {
+                using var stream = File.OpenRead(file);
+                foreach (var (line, text) in TextInput.Read(stream, file))
+                    if (text.Length > 0) rows.Add(new SourceRow(line.ToString(CultureInfo.InvariantCulture), source, new TeacherItem(text)));
+                io.Error.WriteLine($"lahja: {rows.Count(r => r.Source == source):N0} texts from {source}");
+                continue;
+            }
+            var data = LabeledDataset.Read(file);
+            for (var i = 0; i < data.Texts.Count; i++)
+                rows.Add(new SourceRow(data.Ids[i], source, new TeacherItem(data.Texts[i], data.SingleLabel?[i]), data.MultiLabel?[i]));
+            io.Error.WriteLine($"lahja: {data.Texts.Count:N0} rows from {source} ({data.Format})" +
+                               (data.SkippedOutOfSet.Count > 0 ? $", skipped outside the 18: {string.Join(", ", data.SkippedOutOfSet.Select(p => $"{p.Key} {p.Value}"))}" : ""));
+        }
+        return rows;
+    }
+
+    private static void PrintUsage(CliIO io, IEnumerable<ITeacher> teachers, double? priceIn, double? priceOut)
+    {
+        foreach (var llm in teachers.OfType<LlmTeacher>())
+        {
+            var u = llm.Usage;
+            var cost = priceIn is not null || priceOut is not null
+                ? string.Create(CultureInfo.InvariantCulture, $", estimated cost {(u.InputTokens * (priceIn ?? 0) + u.OutputTokens * (priceOut ?? 0)) / 1e6:0.0000}")
+                : "";
+            io.Error.WriteLine($"lahja: {llm.Name}: {u.Requests:N0} requests ({u.Retries:N0} retries), {u.Cached:N0} rows from the cache, {u.Failed:N0} failed; tokens in {u.InputTokens:N0}, out {u.OutputTokens:N0}{cost}");
+        }
+    }
+
+    private static void PrintCardinalities(CliIO io, IReadOnlyList<PseudoLabel> labelled)
+    {
+        if (labelled.Count == 0) return;
+        var counts = PseudoLabeler.CardinalityCounts(labelled);
+        io.Error.WriteLine("lahja: label cardinality (dialects per row → rows; 16 and 17 train as 18):");
+        io.Error.WriteLine("lahja:   " + string.Join("; ", counts.Select((c, k) => (c, k)).Where(p => p.c > 0).Select(p => $"{p.k}→{p.c:N0}")));
+        if (labelled.Count > 0)
+            io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lahja:   mean {labelled.Average(r => r.Cardinality):0.00} dialects per row"));
+    }
+
+    /// <summary>When the input has gold labels: how the teacher's labels and probabilities compare with them.</summary>
+    private static void PrintQuality(CliIO io, IReadOnlyList<SourceRow> rows, IReadOnlyList<PseudoLabel> labelled)
+    {
+        var multiGold = rows.Where(r => r.GoldLabels is not null).ToDictionary(r => (r.Source, r.Id), r => r.GoldLabels!);
+        var multi = labelled.Where(r => multiGold.ContainsKey((r.Source, r.Id))).ToList();
+        if (multi.Count > 0)
+        {
+            var official = MultiLabelScorer.Score(multi.Select(r => multiGold[(r.Source, r.Id)]).ToList(), multi.Select(r => (IReadOnlyList<bool>)r.Labels).ToList());
+            io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"lahja: against the multi-label gold ({multi.Count:N0} rows, official scorer): macro P {official.MacroPrecision:0.00}, R {official.MacroRecall:0.00}, F1 {official.MacroF1:0.00}"));
+        }
+        var withGold = labelled.Where(r => r.Gold is not null).ToList();
+        if (withGold.Count == 0) return;
+        var gold = withGold.Select(r => Dialects.All.Select(d => (bool?)(d == r.Gold)).ToArray()).ToList();
+        var scores = MultiLabelScorer.Score(gold, withGold.Select(r => (IReadOnlyList<bool>)r.Labels).ToList());
+        io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"lahja: against the gold country ({withGold.Count:N0} rows): gold in the label set {100.0 * withGold.Count(r => r.Labels[(int)r.Gold!.Value]) / withGold.Count:0.00}%, mean set size {scores.MeanPredictedSetSize:0.00}"));
+        if (withGold.All(r => r.Probabilities is not null))
+        {
+            var single = SingleLabelScorer.Score(withGold.Select(r => r.Gold!.Value).ToList(), withGold.Select(r => (IReadOnlyList<float>)r.Probabilities!).ToList(), _ => float.PositiveInfinity);
+            io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lahja:   top-1 accuracy {single.Top1Accuracy:0.00}%, arg-max macro F1 {single.ArgMaxMacroF1:0.00}"));
+        }
+        io.Error.WriteLine("lahja:   per dialect (label set vs gold country): P / R / F1");
+        foreach (var d in scores.PerDialect)
+            io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lahja:   {d.Dialect.Label(),-13} {d.Precision,6:0.00} {d.Recall,6:0.00} {d.F1,6:0.00}  (support {d.Support})"));
+    }
+
+    private sealed class Progress(TextsProgress inner) : IProgress<LabelingProgress>
+    {
+        public void Report(LabelingProgress value) => inner.Report(value.Done);
+    }
+}

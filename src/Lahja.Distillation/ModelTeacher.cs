@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+
+namespace Lahja.Distillation;
+
+/// <summary>
+/// A Lahja / Hugging Face dialect model as teacher (for example B2BERT itself, to distil it into a smaller student):
+/// the model's thresholds decide the labels, and all 18 probabilities are kept as soft targets.
+/// </summary>
+/// <param name="identifier">The loaded model (its preprocessing preset applies to the original sentence).</param>
+/// <param name="spec">The directory or Hub id as given, for provenance.</param>
+public sealed class ModelTeacher(DialectIdentifier identifier, string spec) : ITeacher
+{
+    /// <inheritdoc/>
+    public string Name => $"model:{spec}";
+
+    /// <inheritdoc/>
+    public string Version { get; } = WeightsHash(identifier.ModelDirectory);
+
+    /// <inheritdoc/>
+    public Task<TeacherAnswer?[]> LabelAsync(IReadOnlyList<TeacherItem> items, IProgress<LabelingProgress>? progress, CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        var predictions = identifier.Predict(items.Select(x => x.Text).ToList(), new Progress(progress, items.Count));
+        return predictions.Select(p =>
+        {
+            var probabilities = p.Probabilities.ToArray();
+            var labels = Dialects.All.Select(d => p.Dialects.Any(s => s.Dialect == d)).ToArray();
+            var bytes = new byte[probabilities.Length * 4];
+            Buffer.BlockCopy(probabilities, 0, bytes, 0, bytes.Length);
+            return (TeacherAnswer?)new TeacherAnswer(labels, probabilities, Convert.ToHexStringLower(SHA256.HashData(bytes))[..16]);
+        }).ToArray();
+    }, cancellationToken);
+
+    private static string WeightsHash(string directory)
+    {
+        var weights = Directory.EnumerateFiles(directory, "*.safetensors").Concat(Directory.EnumerateFiles(directory, "pytorch_model*.bin")).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (weights is null) return "unknown";
+        using var stream = File.OpenRead(weights);
+        return Convert.ToHexStringLower(SHA256.HashData(stream))[..12];
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => identifier.Dispose();
+
+    private sealed class Progress(IProgress<LabelingProgress>? inner, int total) : IProgress<int>
+    {
+        public void Report(int value) => inner?.Report(new LabelingProgress(value, total));
+    }
+}
