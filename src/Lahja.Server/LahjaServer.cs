@@ -110,6 +110,9 @@ public static class LahjaServer
         var app = builder.Build();
         var batcher = new MicroBatcher(identifier, options.MaxBatchTexts, TimeSpan.FromMilliseconds(options.MaxWaitMilliseconds), options.MaxQueuedTexts, TextPreprocessor.None);
         var metrics = new ServerMetrics();
+        // Stopping: Kestrel stops accepting and waits for the requests in flight; the batcher stops waiting for company
+        // so they finish now. Stopped (after that): the model goes.
+        app.Lifetime.ApplicationStopping.Register(batcher.StopWaiting);
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             batcher.DisposeAsync().AsTask().GetAwaiter().GetResult();

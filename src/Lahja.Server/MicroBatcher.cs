@@ -18,6 +18,7 @@ public sealed class MicroBatcher : IAsyncDisposable
     private readonly Channel<Pending> _queue;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _hurry = new();
     private int _queuedTexts;
     private long _batches;
     private long _texts;
@@ -105,8 +106,8 @@ public sealed class MicroBatcher : IAsyncDisposable
                     if (!reader.TryPeek(out _))
                     {
                         var left = deadline - DateTime.UtcNow;
-                        if (left <= TimeSpan.Zero) break;
-                        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                        if (left <= TimeSpan.Zero || _hurry.IsCancellationRequested) break;
+                        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _hurry.Token);
                         wait.CancelAfter(left);
                         try
                         {
@@ -159,12 +160,19 @@ public sealed class MicroBatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// From now on a batch runs as soon as it has what is waiting, without waiting for more: called when the server
+    /// starts stopping, so the requests in flight finish at once rather than after <see cref="MaxWait"/>.
+    /// </summary>
+    public void StopWaiting() => _hurry.Cancel();
+
     /// <summary>Stops after the requests already taken; the rest are cancelled.</summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _loop;
         _stop.Dispose();
+        _hurry.Dispose();
     }
 
     private sealed record Pending(IReadOnlyList<string> Texts, TaskCompletionSource<IReadOnlyList<DialectPrediction>> Result, CancellationToken Cancellation);

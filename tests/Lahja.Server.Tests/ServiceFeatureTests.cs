@@ -131,13 +131,15 @@ public sealed class ServiceFeatureTests
     [Fact]
     public async Task Stopping_finishes_the_requests_in_flight()
     {
-        var server = await RunningServer.StartAsync(o => o with { MaxWaitMilliseconds = 1_500, MaxBatchTexts = 64 });
+        // The batch would wait ten minutes for company, so the request is surely still in flight when the stop comes;
+        // it must then run at once and be answered well within the 30 s shutdown timeout.
+        var server = await RunningServer.StartAsync(o => o with { MaxWaitMilliseconds = 600_000, MaxBatchTexts = 64, ShutdownTimeout = TimeSpan.FromSeconds(30) });
         try
         {
             var inFlight = server.Client.PostAsync("/v1/identify", Json(new { texts = new[] { "شلونك", "كيفك" } }), Token);
-            // Wait until the request sits in the batcher, then stop while it is still there.
             while (!(await server.Client.GetStringAsync("/metrics", Token)).Contains("lahja_queue_texts 2\n"))
                 await Task.Delay(10, Token);
+            Assert.False(inFlight.IsCompleted);
             var stopping = server.App.StopAsync(Token);
             using var response = await inFlight;
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
