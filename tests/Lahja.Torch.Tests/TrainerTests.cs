@@ -75,6 +75,25 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Soft_targets_are_learned_as_probabilities_not_as_their_labels()
+    {
+        // Soft targets 0.3 for one dialect, 0.8 for another and 0.05 elsewhere, while the 0/1 labels say 1 everywhere:
+        // trained on the soft targets, the probabilities approach them (trained on the labels they would approach 1).
+        var soft = Enumerable.Range(0, 18).Select(d => d switch { 5 => 0.3f, 9 => 0.8f, _ => 0.05f }).ToArray();
+        var train = Examples(16, 4).Select(t => t with { Labels = Enumerable.Repeat(true, 18).ToArray(), SoftTargets = soft }).ToList();
+        var output = _work.Sub("out");
+        new Trainer(TinyConfig() with { HiddenSize = 64, IntermediateSize = 128 }, _tokenizer, null, Fast with { Epochs = 40, LearningRate = 2e-3, BatchSize = 8 }).Train(train, null, output);
+        using var identifier = DialectIdentifier.Load(output, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
+        var predictions = identifier.Predict(train.Select(t => t.Text).ToArray());
+        for (var i = 0; i < train.Count; i++)
+        {
+            Assert.InRange(predictions[i].Probabilities[5], 0.2f, 0.4f);
+            Assert.InRange(predictions[i].Probabilities[9], 0.7f, 0.9f);
+            Assert.InRange(predictions[i].Probabilities[0], 0.0f, 0.15f);
+        }
+    }
+
+    [Fact]
     public void Saved_model_loads_in_pytorch_with_strict_keys_and_the_same_probabilities()
     {
         Assert.SkipUnless(TorchReference.Available, "Debian's python3-torch is not installed.");
