@@ -10,11 +10,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 // Load test of the HTTP service on loopback, against offline DialectIdentifier.Predict in the same process.
 //   Lahja.ServerBench --model DIR --input FILE.jsonl [--texts 300] [--clients 1,8,32] [--texts-per-request 1]
-//                     [--threads 2] [--batch-size 32] [--max-wait-ms 5]
+//                     [--threads 2] [--batch-size 32] [--serve-batch-size 8] [--max-wait-ms 5]
 // Offline: Predict over all texts at once (length-sorted batches), after an untimed warm-up pass. Served: a LahjaServer on
 // 127.0.0.1 (micro-batching on), then for each client count, that many concurrent clients send POST /v1/identify
 // until the texts are used up; each request's latency is measured from send to parsed answer. Client and server
-// share the machine's cores, as a service and its callers on one host do. One JSON line per run, then a table.
+// share the machine's cores, as a service and its callers on one host do. Each side runs with its own default
+// forward-pass size: predict's 32 (length-sorted over the whole input) and serve's 8 (a served batch mixes lengths). One JSON line per run, then a table.
 var options = new Dictionary<string, string>();
 for (var i = 0; i + 1 < args.Length; i += 2) options[args[i]] = args[i + 1];
 string Arg(string name, string? fallback = null) =>
@@ -40,7 +41,7 @@ Console.WriteLine(JsonSerializer.Serialize(new { run = "offline", model = modelN
 
 var app = LahjaServer.Build(new ServerOptions
 {
-    Model = model, Urls = "http://127.0.0.1:0", Identifier = identifierOptions,
+    Model = model, Urls = "http://127.0.0.1:0", Identifier = identifierOptions with { BatchSize = int.Parse(Arg("--serve-batch-size", "8")) },
     MaxWaitMilliseconds = int.Parse(Arg("--max-wait-ms", "5")), MaxBatchTexts = 64, MaxTextsPerRequest = Math.Max(256, perRequest),
 });
 await app.StartAsync();
@@ -90,7 +91,7 @@ await app.StopAsync();
 await app.DisposeAsync();
 
 Console.WriteLine();
-Console.WriteLine($"Model {modelName}, {texts.Length} texts, {perRequest} per request; offline Predict {offlinePerSecond:0.0} texts/s");
+Console.WriteLine($"Model {modelName}, {texts.Length} texts, {perRequest} per request; offline Predict (batch {identifierOptions.BatchSize}) {offlinePerSecond:0.0} texts/s; served with batch {Arg("--serve-batch-size", "8")}");
 Console.WriteLine();
 Console.WriteLine("| clients | requests/s | texts/s | p50 ms | p95 ms | p99 ms | errors | served / offline |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|");
