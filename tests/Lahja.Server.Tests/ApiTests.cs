@@ -67,8 +67,29 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
             Assert.Equal(Dialects.Table.Select(d => d.Label), probabilities.Select(p => p.Name));
             for (var d = 0; d < 18; d++) Assert.Equal(expected[i].Probabilities[d], probabilities[d].Value.GetSingle(), 1e-6);
             Assert.Equal(expected[i].Dialects.Select(x => x.Label), results[i].GetProperty("dialects").EnumerateArray().Select(x => x.GetProperty("dialect").GetString()));
-            Assert.Equal(6, results[i].GetProperty("regions").EnumerateObject().Count());
+            var regions = results[i].GetProperty("regions").EnumerateObject().ToArray();
+            Assert.Equal(Dialects.Regions.Select(r => r.EnglishName()), regions.Select(r => r.Name));
+            for (var r = 0; r < regions.Length; r++) Assert.Equal(expected[i].Regions[r], regions[r].Value.GetDouble(), 1e-6);
+            Assert.Equal(expected[i].Top.Select(x => x.Label), results[i].GetProperty("top").EnumerateArray().Select(x => x.GetProperty("dialect").GetString()));
         }
+    }
+
+    [Fact]
+    public async Task Threshold_and_top_k_give_what_predict_gives_with_those_options()
+    {
+        var (status, body) = await Post(JsonSerializer.Serialize(new { texts = Texts, threshold = 0.55, top_k = 5 }));
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var offline = DialectIdentifier.Load(ServerFixture.Model, new DialectIdentifierOptions { Threshold = 0.55f, TopK = 5 });
+        var expected = offline.Predict(Texts);
+        var results = body.GetProperty("results").EnumerateArray().ToArray();
+        for (var i = 0; i < Texts.Length; i++)
+        {
+            Assert.Equal(expected[i].Dialects.Select(x => x.Label), results[i].GetProperty("dialects").EnumerateArray().Select(x => x.GetProperty("dialect").GetString()));
+            Assert.Equal(expected[i].Top.Select(x => x.Label), results[i].GetProperty("top").EnumerateArray().Select(x => x.GetProperty("dialect").GetString()));
+            Assert.Equal(5, results[i].GetProperty("top").GetArrayLength());
+        }
+        // The threshold matters for these texts: some dialects fall on each side of it.
+        Assert.Contains(expected, p => p.Dialects.Count is > 0 and < 18);
     }
 
     [Fact]

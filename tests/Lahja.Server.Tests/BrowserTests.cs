@@ -159,6 +159,32 @@ public sealed class BrowserTests
         Assert.Empty(outside);
     }
 
+    [Fact]
+    public async Task Page_asks_for_the_api_key_and_works_once_given()
+    {
+        if (!File.Exists(ChromiumPath))
+            Assert.Skip($"No Chromium at {ChromiumPath}: install Debian's 'chromium' package (.ci/run does) or set LAHJA_CHROMIUM.");
+        await using var server = await RunningServer.StartAsync(o => o with { ApiKey = "page-key" });
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        await page.GotoAsync(server.Address.ToString());
+        await page.Locator("body[data-ready=true]").WaitForAsync();
+        Assert.Contains("مفتاح", await page.Locator("#status").TextContentAsync());
+        Assert.Equal(0, await page.Locator("#map path.country").CountAsync());
+
+        await page.Locator("details.options summary").ClickAsync();
+        await page.GetByLabel("مفتاح الواجهة البرمجية (إن طُلب)").FillAsync("page-key");
+        await page.GetByLabel("مفتاح الواجهة البرمجية (إن طُلب)").PressAsync("Tab");
+        // The map sits in the results section, hidden until the first answer: drawn, not yet shown.
+        await page.Locator("#map path.country").Nth(17).WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await page.Locator("#text-input").FillAsync("إزيك يا باشا");
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "حدّد اللهجة" }).ClickAsync();
+        await page.Locator("#bars .bar-row").Nth(17).WaitForAsync();
+        Assert.Equal(18, await page.Locator("#map path.country[data-probability]").CountAsync());
+    }
+
     /// <summary>Any request leaving the loopback server would mean a CDN or a phone-home: refused and recorded.</summary>
     private static async Task<List<string>> RefuseOutsideRequests(IPage page, Uri server)
     {
