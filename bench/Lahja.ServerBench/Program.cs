@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 // Load test of the HTTP service on loopback, against offline DialectIdentifier.Predict in the same process.
 //   Lahja.ServerBench --model DIR --input FILE.jsonl [--texts 300] [--clients 1,8,32] [--texts-per-request 1]
-//                     [--threads 2] [--batch-size 32] [--serve-batch-size 8] [--max-wait-ms 5]
+//                     [--threads 2] [--batch-size 32] [--serve-batch-size 8] [--max-wait-ms 0]
 // Offline: Predict over all texts at once (length-sorted batches), after an untimed warm-up pass. Served: a LahjaServer on
 // 127.0.0.1 (micro-batching on), then for each client count, that many concurrent clients send POST /v1/identify
 // until the texts are used up; each request's latency is measured from send to parsed answer. Client and server
@@ -42,7 +42,7 @@ Console.WriteLine(JsonSerializer.Serialize(new { run = "offline", model = modelN
 var app = LahjaServer.Build(new ServerOptions
 {
     Model = model, Urls = "http://127.0.0.1:0", Identifier = identifierOptions with { BatchSize = int.Parse(Arg("--serve-batch-size", "8")) },
-    MaxWaitMilliseconds = int.Parse(Arg("--max-wait-ms", "5")), MaxBatchTexts = 64, MaxTextsPerRequest = Math.Max(256, perRequest),
+    MaxWaitMilliseconds = int.Parse(Arg("--max-wait-ms", "0")), MaxBatchTexts = 64, MaxTextsPerRequest = Math.Max(256, perRequest),
 });
 await app.StartAsync();
 var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -21,7 +21,7 @@ internal static class ServeCommand
         var maxChars = new Option<int>("--max-chars") { Description = "Most characters per text.", DefaultValueFactory = _ => 5000 };
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body in bytes.", DefaultValueFactory = _ => 2_000_000 };
         var timeout = new Option<int>("--request-timeout-ms") { Description = "How long an identify request may take before it gets 504.", DefaultValueFactory = _ => 30_000 };
-        var maxWait = new Option<int>("--max-wait-ms") { Description = "Longest wait for concurrent requests to join a model batch.", DefaultValueFactory = _ => 5 };
+        var maxWait = new Option<int>("--max-wait-ms") { Description = "Longest wait for more requests to join a model batch (requests that arrive while the model runs join the next one anyway)." };
         var maxBatch = new Option<int>("--max-batch-texts") { Description = "Most texts in one model batch across requests.", DefaultValueFactory = _ => 64 };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Name of an environment variable holding an API key: /v1/* then needs 'Authorization: Bearer KEY'." };
         var cors = new Option<string[]>("--cors-origin") { Description = "An origin allowed to call the API from a browser (repeatable).", AllowMultipleArgumentsPerToken = false };
