@@ -11,7 +11,9 @@ using Microsoft.Extensions.DependencyInjection;
 // Load test of the HTTP service on loopback, against offline DialectIdentifier.Predict in the same process.
 //   Lahja.ServerBench --model DIR --input FILE.jsonl [--texts 300] [--clients 1,8,32] [--texts-per-request 1]
 //                     [--threads 2] [--batch-size 32] [--serve-batch-size 8] [--max-wait-ms 0]
-// Offline: Predict over all texts at once (length-sorted batches), after an untimed warm-up pass. Served: a LahjaServer on
+//                     [--offline-passes 3]
+// Offline: Predict over all texts at once (length-sorted batches), after an untimed warm-up pass; best of
+// --offline-passes (3). Served: a LahjaServer on
 // 127.0.0.1 (micro-batching on), then for each client count, that many concurrent clients send POST /v1/identify
 // until the texts are used up; each request's latency is measured from send to parsed answer. Client and server
 // share the machine's cores, as a service and its callers on one host do. Each side runs with its own default
@@ -32,10 +34,16 @@ double offlinePerSecond;
 using (var identifier = DialectIdentifier.Load(model, identifierOptions))
 {
     // A whole untimed pass first: libtorch prepares kernels per input shape, and the server is measured warm too.
+    // Then the best of a few passes: on a busy machine one pass can be several times slower than the next, and the
+    // best offline figure makes the served/offline ratio conservative.
     identifier.Predict(texts);
-    var watch = Stopwatch.StartNew();
-    identifier.Predict(texts);
-    offlinePerSecond = texts.Length / watch.Elapsed.TotalSeconds;
+    offlinePerSecond = 0;
+    for (var pass = 0; pass < int.Parse(Arg("--offline-passes", "3")); pass++)
+    {
+        var watch = Stopwatch.StartNew();
+        identifier.Predict(texts);
+        offlinePerSecond = Math.Max(offlinePerSecond, texts.Length / watch.Elapsed.TotalSeconds);
+    }
 }
 Console.WriteLine(JsonSerializer.Serialize(new { run = "offline", model = modelName, texts = texts.Length, texts_per_second = offlinePerSecond }));
 
