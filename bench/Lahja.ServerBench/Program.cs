@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 // Load test of the HTTP service on loopback, against offline DialectIdentifier.Predict in the same process.
 //   Lahja.ServerBench --model DIR --input FILE.jsonl [--texts 300] [--clients 1,8,32] [--texts-per-request 1]
-//                     [--threads 2] [--batch-size 32] [--serve-batch-size 8] [--max-wait-ms 0]
+//                     [--threads 2] [--batch-size 32] [--serve-batch-size 8] [--serve-threads N] [--max-wait-ms 0]
 //                     [--offline-passes 3]
 // Offline: Predict over all texts at once (length-sorted batches), after an untimed warm-up pass; best of
 // --offline-passes (3). Served: a LahjaServer on
@@ -47,9 +47,31 @@ using (var identifier = DialectIdentifier.Load(model, identifierOptions))
 }
 Console.WriteLine(JsonSerializer.Serialize(new { run = "offline", model = modelName, texts = texts.Length, texts_per_second = offlinePerSecond }));
 
+// Diagnostic: offline again, but fed as the server's model sees texts at the largest client count (groups of that
+// many texts in arrival order, each split into length-sorted passes of serve's batch size). Its gap to the line above
+// is batch composition (padding, smaller passes); the rest of the gap to the served figure is HTTP and scheduling.
+var serveBatchSize = int.Parse(Arg("--serve-batch-size", "8"));
+double groupedPerSecond = 0;
+using (var identifier = DialectIdentifier.Load(model, identifierOptions with { BatchSize = serveBatchSize }))
+{
+    var groups = texts.Chunk(clientCounts.Max()).ToArray();
+    foreach (var group in groups) identifier.Predict(group);
+    for (var pass = 0; pass < int.Parse(Arg("--offline-passes", "3")); pass++)
+    {
+        var watch = Stopwatch.StartNew();
+        foreach (var group in groups) identifier.Predict(group);
+        groupedPerSecond = Math.Max(groupedPerSecond, texts.Length / watch.Elapsed.TotalSeconds);
+    }
+}
+Console.WriteLine(JsonSerializer.Serialize(new { run = "offline-in-served-groups", model = modelName, group = clientCounts.Max(), batch_size = serveBatchSize, texts_per_second = groupedPerSecond }));
+
 var app = LahjaServer.Build(new ServerOptions
 {
-    Model = model, Urls = "http://127.0.0.1:0", Identifier = identifierOptions with { BatchSize = int.Parse(Arg("--serve-batch-size", "8")) },
+    Model = model, Urls = "http://127.0.0.1:0", Identifier = identifierOptions with
+    {
+        BatchSize = int.Parse(Arg("--serve-batch-size", "8")),
+        Threads = options.TryGetValue("--serve-threads", out var serveThreads) ? int.Parse(serveThreads) : identifierOptions.Threads,
+    },
     MaxWaitMilliseconds = int.Parse(Arg("--max-wait-ms", "0")), MaxBatchTexts = 64, MaxTextsPerRequest = Math.Max(256, perRequest),
 });
 await app.StartAsync();
@@ -80,12 +102,17 @@ async Task<(double Seconds, List<double> Latencies, int Errors)> Load(int client
     return (watch.Elapsed.TotalSeconds, latencies, errors);
 }
 
+async Task<double> Counter(string name) =>
+    double.Parse((await http.GetStringAsync("/metrics")).Split('\n').First(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+
 double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 var rows = new List<(int Clients, double RequestsPerSecond, double TextsPerSecond, double P50, double P95, double P99, int Errors)>();
 foreach (var clients in clientCounts)
 {
     await Load(clients, requests.Take(Math.Min(requests.Length, clients * 2)).ToArray()); // warm-up: connections, JIT
+    var batchesBefore = await Counter("lahja_batches_total");
     var (seconds, latencies, errors) = await Load(clients, requests);
+    var batches = await Counter("lahja_batches_total") - batchesBefore;
     latencies.Sort();
     var row = (clients, requests.Length / seconds, texts.Length / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), errors);
     rows.Add(row);
@@ -93,13 +120,15 @@ foreach (var clients in clientCounts)
     {
         run = "served", model = modelName, clients, texts_per_request = perRequest, requests = requests.Length, requests_per_second = row.Item2,
         texts_per_second = row.Item3, p50_ms = row.Item4, p95_ms = row.Item5, p99_ms = row.Item6, errors, ratio_to_offline = row.Item3 / offlinePerSecond,
+        model_batches = batches, mean_texts_per_model_batch = texts.Length / batches,
     }));
 }
 await app.StopAsync();
 await app.DisposeAsync();
 
 Console.WriteLine();
-Console.WriteLine($"Model {modelName}, {texts.Length} texts, {perRequest} per request; offline Predict (batch {identifierOptions.BatchSize}) {offlinePerSecond:0.0} texts/s; served with batch {Arg("--serve-batch-size", "8")}");
+Console.WriteLine($"Model {modelName}, {texts.Length} texts, {perRequest} per request; offline Predict (batch {identifierOptions.BatchSize}) {offlinePerSecond:0.0} texts/s; "
+    + $"offline in groups of {clientCounts.Max()} (batch {serveBatchSize}) {groupedPerSecond:0.0} texts/s; served with batch {serveBatchSize}");
 Console.WriteLine();
 Console.WriteLine("| clients | requests/s | texts/s | p50 ms | p95 ms | p99 ms | errors | served / offline |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|");
