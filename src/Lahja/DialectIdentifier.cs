@@ -67,6 +67,7 @@ public sealed class DialectIdentifier : IDisposable
             {
                 Threshold = options.Threshold ?? (float?)saved.Threshold,
                 DialectThresholds = options.DialectThresholds ?? saved.DialectThresholds?.ToDictionary(p => p.Key, p => (float)p.Value),
+                RelativeThreshold = options.RelativeThreshold ?? (float?)saved.RelativeThreshold,
             };
         var factory = options.Engine ?? FindTorchEngine();
         var engine = factory.Create(modelDirectory, config, options.Threads);
@@ -148,7 +149,8 @@ public sealed class DialectIdentifier : IDisposable
     {
         var probabilities = new float[Dialects.Count];
         for (var d = 0; d < Dialects.Count; d++) probabilities[d] = outputs[Labels.OutputForDialect[d]];
-        var chosen = Dialects.All.Where(d => probabilities[(int)d] >= Options.ThresholdFor(d))
+        var decided = Options.Decide(probabilities);
+        var chosen = Dialects.All.Where(d => decided[(int)d])
             .Select(d => new DialectScore(d, probabilities[(int)d]))
             .OrderByDescending(s => s.Probability).ThenBy(s => s.Dialect).ToArray();
         return new DialectPrediction(text, probabilities, chosen, Options.TopK);

@@ -20,6 +20,13 @@ public sealed record DialectIdentifierOptions
     /// </summary>
     public IReadOnlyDictionary<Dialect, float>? DialectThresholds { get; init; }
 
+    /// <summary>
+    /// A dialect is predicted only when its probability is also at least this fraction of the most probable dialect's
+    /// (with <see cref="Threshold"/> 0, "every dialect within r × the top": the rule the char n-gram yardstick and the
+    /// bundled model use). Null: the checkpoint's <c>lahja.json</c>, else 0 (off).
+    /// </summary>
+    public float? RelativeThreshold { get; init; }
+
     /// <summary>Maximum sequence length in tokens, [CLS] and [SEP] included (default 128).</summary>
     public int MaxLength { get; init; } = BertTokenizer.DefaultMaxLength;
 
@@ -51,8 +58,20 @@ public sealed record DialectIdentifierOptions
     public float ThresholdFor(Dialect dialect) =>
         DialectThresholds is not null && DialectThresholds.TryGetValue(dialect, out var t) ? t : Threshold ?? DefaultThreshold;
 
+    /// <summary>The predicted dialects for 18 probabilities (canonical order): absolute and relative thresholds both met.</summary>
+    public bool[] Decide(IReadOnlyList<float> probabilities)
+    {
+        var top = 0f;
+        for (var d = 0; d < Dialects.Count; d++) top = Math.Max(top, probabilities[d]);
+        var floor = (RelativeThreshold ?? 0f) * top;
+        var chosen = new bool[Dialects.Count];
+        for (var d = 0; d < Dialects.Count; d++) chosen[d] = probabilities[d] >= ThresholdFor((Dialect)d) && probabilities[d] >= floor;
+        return chosen;
+    }
+
     internal void Validate()
     {
+        if (RelativeThreshold is < 0 or > 1 or float.NaN) throw new ArgumentOutOfRangeException(nameof(RelativeThreshold), RelativeThreshold, "The relative threshold must be between 0 and 1.");
         if (Threshold is < 0 or > 1 or float.NaN) throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "The threshold must be between 0 and 1.");
         if (DialectThresholds?.Values.Any(t => t is < 0 or > 1 or float.NaN) == true) throw new ArgumentOutOfRangeException(nameof(DialectThresholds), "Every threshold must be between 0 and 1.");
         if (MaxLength < 2) throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "The maximum length must be at least 2 ([CLS] and [SEP]).");

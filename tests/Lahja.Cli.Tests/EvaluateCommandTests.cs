@@ -73,13 +73,28 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.StartsWith("sha256:", json.RootElement.GetProperty("data").GetProperty("sha256").GetString());
         var markdown = File.ReadAllText(Path.Combine(report, "report.md"));
         Assert.Contains("| Algeria |", markdown);
-        // The tuned thresholds now live in lahja.json, and the API and predict use them.
+        // The better tuned rule now lives in lahja.json, and the API and predict use it.
+        Assert.Contains("tuned relative threshold", output);
         var settings = Lahja.Checkpoints.LahjaSettings.Load(model)!;
-        var tuned = json.RootElement.GetProperty("tuning").GetProperty("global_threshold").GetDouble();
-        Assert.Equal(tuned, settings.Threshold);
+        var tuning = json.RootElement.GetProperty("tuning");
+        var absolute = tuning.GetProperty("per_dialect_macro_f1").GetDouble();
+        var relative = tuning.GetProperty("relative_macro_f1").GetDouble();
         using var identifier = DialectIdentifier.Load(model);
-        Assert.Equal((float)tuned, identifier.Options.Threshold);
-        Assert.Equal(8, identifier.Options.DialectThresholds!.Count);
+        if (relative > absolute)
+        {
+            Assert.Equal(0.0, settings.Threshold);
+            Assert.Null(settings.DialectThresholds);
+            Assert.Equal(tuning.GetProperty("relative_threshold").GetDouble(), settings.RelativeThreshold);
+            Assert.Equal((float)settings.RelativeThreshold!.Value, identifier.Options.RelativeThreshold);
+        }
+        else
+        {
+            var tuned = tuning.GetProperty("global_threshold").GetDouble();
+            Assert.Equal(tuned, settings.Threshold);
+            Assert.Null(settings.RelativeThreshold);
+            Assert.Equal((float)tuned, identifier.Options.Threshold);
+            Assert.Equal(8, identifier.Options.DialectThresholds!.Count);
+        }
     }
 
     [Fact]

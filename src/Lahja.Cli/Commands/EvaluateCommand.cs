@@ -59,7 +59,7 @@ internal static class EvaluateCommand
             ThresholdTuning? tuning = null;
             if (dataset.MultiLabel is { } gold)
             {
-                multi = MultiLabelScorer.Score(gold, ThresholdAnalysis.Decide(probabilities, d => used.ThresholdFor((Dialect)d)), dataset.Source);
+                multi = MultiLabelScorer.Score(gold, probabilities.Select(used.Decide).ToArray(), dataset.Source);
                 sweep = ThresholdAnalysis.Sweep(gold, probabilities);
                 reliability = ThresholdAnalysis.Reliability(gold, probabilities);
                 foreach (var line in MultiLabelScorer.OfficialLines(multi)) io.Out.WriteLine(line);
@@ -77,14 +77,21 @@ internal static class EvaluateCommand
                     if (tuning.DialectThresholds is { } per)
                         io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"per-dialect thresholds {string.Join(", ", per.Select(p => $"{p.Key.Label()} {p.Value}"))}: macro F1 {tuning.PerDialectMacroF1:0.00} (tuned on the data it is scored on: optimistic)"));
+                    io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"tuned relative threshold {tuning.RelativeThreshold} (every dialect within that fraction of the top one, absolute threshold 0): macro F1 {tuning.RelativeMacroF1:0.00}"));
                     if (parse.GetValue(save))
                     {
-                        var tuned = string.Create(CultureInfo.InvariantCulture, $"thresholds from lahja evaluate --tune on {Path.GetFileName(dataset.Source)} ({dataset.Texts.Count} texts), {DateTimeOffset.UtcNow:yyyy-MM-dd}: macro F1 {(tuning.PerDialectMacroF1 ?? tuning.GlobalMacroF1):0.00}");
+                        // The better rule is kept: absolute (global or per dialect), or relative.
+                        var absolute = tuning.PerDialectMacroF1 ?? tuning.GlobalMacroF1;
+                        var useRelative = tuning.RelativeMacroF1 > absolute;
+                        var rule = useRelative ? string.Create(CultureInfo.InvariantCulture, $"relative threshold {tuning.RelativeThreshold}") : "absolute threshold(s)";
+                        var tuned = string.Create(CultureInfo.InvariantCulture, $"{rule} from lahja evaluate --tune on {Path.GetFileName(dataset.Source)} ({dataset.Texts.Count} texts), {DateTimeOffset.UtcNow:yyyy-MM-dd}: macro F1 {Math.Max(absolute, tuning.RelativeMacroF1):0.00}");
                         var earlier = LahjaSettings.Load(directory)?.Provenance;
                         new LahjaSettings
                         {
-                            Threshold = tuning.GlobalThreshold,
-                            DialectThresholds = tuning.DialectThresholds,
+                            Threshold = useRelative ? 0 : tuning.GlobalThreshold,
+                            DialectThresholds = useRelative ? null : tuning.DialectThresholds,
+                            RelativeThreshold = useRelative ? tuning.RelativeThreshold : null,
                             Provenance = earlier is null ? tuned : $"{earlier}; {tuned}",
                         }.Save(directory);
                         io.Error.WriteLine($"lahja: thresholds written to {Path.Combine(directory, LahjaSettings.FileName)}");
@@ -93,7 +100,7 @@ internal static class EvaluateCommand
             }
             else
             {
-                single = SingleLabelScorer.Score(dataset.SingleLabel!, probabilities, used.ThresholdFor);
+                single = SingleLabelScorer.Score(dataset.SingleLabel!, probabilities, used.Decide);
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"top-1 accuracy {single.Top1Accuracy:0.00} %  arg-max macro F1 {single.ArgMaxMacroF1:0.00}  gold in predicted set {single.GoldInPredictedSet:0.00} %  mean set size {single.MeanPredictedSetSize:0.00}"));
             }

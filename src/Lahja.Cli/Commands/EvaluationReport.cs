@@ -34,7 +34,7 @@ internal sealed class EvaluationReport
             written.Add(name);
         }
         Text("predictions.nadi.txt", string.Concat(Predictions.Select(p =>
-            NadiFiles.FormatLine(Dialects.All.Select(d => p.Probabilities[(int)d] >= Options.ThresholdFor(d)).ToArray()) + "\n")));
+            NadiFiles.FormatLine(Options.Decide(p.Probabilities)) + "\n")));
         Text("report.json", JsonSerializer.Serialize(ToJson(), ScoreJson.Options) + "\n");
         Text("report.md", ToMarkdown());
         if (MultiLabel is not null)
@@ -88,6 +88,7 @@ internal sealed class EvaluationReport
         {
             global_threshold = Tuning.GlobalThreshold, global_macro_f1 = Tuning.GlobalMacroF1, default_macro_f1 = Tuning.DefaultMacroF1,
             dialect_thresholds = Tuning.DialectThresholds?.ToDictionary(p => p.Key.Label(), p => p.Value), per_dialect_macro_f1 = Tuning.PerDialectMacroF1,
+            relative_threshold = Tuning.RelativeThreshold, relative_macro_f1 = Tuning.RelativeMacroF1,
         },
     };
 
@@ -127,6 +128,7 @@ internal sealed class EvaluationReport
             md.AppendLine($"Best global threshold {t.GlobalThreshold.ToString(CultureInfo.InvariantCulture)}: macro F1 {F(t.GlobalMacroF1)} ({(t.GlobalMacroF1 - t.DefaultMacroF1 >= 0 ? "+" : "")}{F(t.GlobalMacroF1 - t.DefaultMacroF1)} over 0.3).");
             if (t.DialectThresholds is { } per)
                 md.AppendLine().AppendLine($"Per-dialect thresholds ({string.Join(", ", per.Select(p => $"{p.Key.Label()} {p.Value.ToString(CultureInfo.InvariantCulture)}"))}): macro F1 {F(t.PerDialectMacroF1!.Value)}. Tuned and scored on the same data: optimistic.");
+            md.AppendLine().AppendLine($"Best relative threshold {t.RelativeThreshold.ToString(CultureInfo.InvariantCulture)} (every dialect within that fraction of the top one): macro F1 {F(t.RelativeMacroF1)}.");
             md.AppendLine();
         }
         return md.ToString();

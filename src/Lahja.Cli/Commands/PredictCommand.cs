@@ -19,6 +19,7 @@ internal static class PredictCommand
         var format = new Option<PredictionFormat>("--format", "-f") { Description = "Output format.", DefaultValueFactory = _ => PredictionFormat.Table };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write to FILE (atomically: complete or absent) instead of standard output." };
         var threshold = new Option<float?>("--threshold") { Description = "Probability at or above which a dialect is predicted (default: the model's lahja.json, else 0.3)." };
+        var relativeThreshold = new Option<float?>("--relative-threshold") { Description = "A dialect also needs at least this fraction of the top dialect's probability (default: the model's lahja.json, else 0: off)." };
         var topK = new Option<int>("--top-k") { Description = "Dialects listed in 'top'.", DefaultValueFactory = _ => 3 };
         var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset (none reproduces the model card snippet).");
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 32 };
@@ -27,7 +28,7 @@ internal static class PredictCommand
         var texts = new Argument<string[]>("text") { Arity = ArgumentArity.ZeroOrMore, Description = "Texts to classify." };
         var command = new Command("predict", "Identify the dialects each text could be said in.")
         {
-            model, input, column, format, output, threshold, topK, preprocess, batchSize, threads, maxLength, texts,
+            model, input, column, format, output, threshold, relativeThreshold, topK, preprocess, batchSize, threads, maxLength, texts,
         };
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
@@ -40,6 +41,7 @@ internal static class PredictCommand
             var options = new DialectIdentifierOptions
             {
                 Threshold = parse.GetValue(threshold),
+                RelativeThreshold = parse.GetValue(relativeThreshold),
                 TopK = parse.GetValue(topK),
                 Preprocessing = parse.GetValue(preprocess)!,
                 BatchSize = parse.GetValue(batchSize),

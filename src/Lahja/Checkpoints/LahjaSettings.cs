@@ -18,6 +18,9 @@ public sealed record LahjaSettings
     /// <summary>Per-dialect thresholds.</summary>
     public IReadOnlyDictionary<Dialect, double>? DialectThresholds { get; init; }
 
+    /// <summary>The relative threshold (a dialect also needs this fraction of the top probability), or null.</summary>
+    public double? RelativeThreshold { get; init; }
+
     /// <summary>Where the thresholds came from (data set, hash, date, score), for people reading the file.</summary>
     public string? Provenance { get; init; }
 
@@ -37,6 +40,7 @@ public sealed record LahjaSettings
             {
                 Threshold = root["threshold"] is { } t ? Check(t.GetValue<double>(), path) : null,
                 DialectThresholds = perDialect,
+                RelativeThreshold = root["relative_threshold"] is { } r ? Check(r.GetValue<double>(), path) : null,
                 Provenance = root["provenance"]?.GetValue<string>(),
             };
         }
@@ -53,6 +57,7 @@ public sealed record LahjaSettings
         {
             ["threshold"] = Threshold,
             ["dialect_thresholds"] = DialectThresholds is null ? null : new JsonObject(DialectThresholds.OrderBy(p => p.Key).Select(p => KeyValuePair.Create(p.Key.Label(), (JsonNode?)p.Value))),
+            ["relative_threshold"] = RelativeThreshold,
             ["provenance"] = Provenance,
         };
         AtomicFile.WriteAllText(Path.Combine(directory, FileName), root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

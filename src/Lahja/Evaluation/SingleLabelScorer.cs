@@ -19,7 +19,11 @@ public sealed record SingleLabelScores
 public static class SingleLabelScorer
 {
     /// <summary>Scores probabilities (canonical order) against one gold dialect per text.</summary>
-    public static SingleLabelScores Score(IReadOnlyList<Dialect> gold, IReadOnlyList<IReadOnlyList<float>> probabilities, Func<Dialect, float> threshold)
+    public static SingleLabelScores Score(IReadOnlyList<Dialect> gold, IReadOnlyList<IReadOnlyList<float>> probabilities, Func<Dialect, float> threshold) =>
+        Score(gold, probabilities, p => Enumerable.Range(0, Dialects.Count).Select(d => p[d] >= threshold((Dialect)d)).ToArray());
+
+    /// <summary>Scores probabilities against one gold dialect per text, with a decision rule for the predicted set.</summary>
+    public static SingleLabelScores Score(IReadOnlyList<Dialect> gold, IReadOnlyList<IReadOnlyList<float>> probabilities, Func<IReadOnlyList<float>, bool[]> decide)
     {
         if (gold.Count != probabilities.Count) throw new ArgumentException($"{gold.Count} gold labels for {probabilities.Count} predictions.");
         if (gold.Count == 0) throw new ArgumentException("Nothing to score.");
@@ -36,10 +40,9 @@ public static class SingleLabelScorer
             var g = (int)gold[i];
             if (best == g) { correct++; tp[g]++; }
             else { fp[best]++; fn[g]++; }
-            var size = 0;
-            for (var d = 0; d < Dialects.Count; d++) if (p[d] >= threshold((Dialect)d)) size++;
-            setSizes += size;
-            if (p[g] >= threshold(gold[i])) inSet++;
+            var chosen = decide(p);
+            setSizes += chosen.Count(x => x);
+            if (chosen[g]) inSet++;
         }
         var present = Enumerable.Range(0, Dialects.Count).Where(d => tp[d] + fp[d] + fn[d] > 0).ToArray();
         var macroF1 = present.Average(d => 2 * tp[d] + fp[d] + fn[d] == 0 ? 0 : 100.0 * 2 * tp[d] / (2 * tp[d] + fp[d] + fn[d]));

@@ -21,8 +21,10 @@ public readonly record struct ReliabilityBin(double Lower, double Upper, double 
 /// <param name="DefaultMacroF1">Macro F1 at B2BERT's 0.3.</param>
 /// <param name="DialectThresholds">Per scored dialect, the threshold maximising its F1 (null when not asked).</param>
 /// <param name="PerDialectMacroF1">Macro F1 with those thresholds (null when not asked).</param>
+/// <param name="RelativeThreshold">The relative threshold (absolute 0) maximising macro F1.</param>
+/// <param name="RelativeMacroF1">Macro F1 at it.</param>
 public sealed record ThresholdTuning(double GlobalThreshold, double GlobalMacroF1, double DefaultMacroF1,
-    IReadOnlyDictionary<Dialect, double>? DialectThresholds, double? PerDialectMacroF1);
+    IReadOnlyDictionary<Dialect, double>? DialectThresholds, double? PerDialectMacroF1, double RelativeThreshold = 0, double RelativeMacroF1 = 0);
 
 /// <summary>Threshold sweeps, tuning and calibration of probabilities against NADI-style gold.</summary>
 public static class ThresholdAnalysis
@@ -42,13 +44,21 @@ public static class ThresholdAnalysis
             return new ThresholdPoint(t, s.MacroPrecision, s.MacroRecall, s.MacroF1);
         }).ToArray();
 
+    /// <summary>Every dialect whose probability is at least <paramref name="relative"/> × the top one's.</summary>
+    public static bool[][] DecideRelative(IReadOnlyList<IReadOnlyList<float>> probabilities, double relative) =>
+        probabilities.Select(p =>
+        {
+            var top = p.Max();
+            return p.Select(x => x >= relative * top).ToArray();
+        }).ToArray();
+
     /// <summary>
-    /// The global threshold (0.01 grid) maximising official macro F1, and optionally each scored dialect's own best
+    /// The global threshold (0.001–0.009 and 0.01–0.99 grid) maximising official macro F1, and optionally each scored dialect's own best
     /// threshold (macro F1 is a plain mean, so per-dialect optima combine). Ties go to the threshold nearest 0.3.
     /// </summary>
     public static ThresholdTuning Tune(IReadOnlyList<bool?[]> gold, IReadOnlyList<IReadOnlyList<float>> probabilities, bool perDialect)
     {
-        var candidates = Enumerable.Range(1, 99).Select(i => i / 100.0).OrderBy(t => Math.Abs(t - 0.3)).ToArray();
+        var candidates = Enumerable.Range(1, 9).Select(i => i / 1000.0).Concat(Enumerable.Range(1, 99).Select(i => i / 100.0)).OrderBy(t => Math.Abs(t - 0.3)).ToArray();
         double MacroF1(Func<int, double> threshold) => MultiLabelScorer.Score(gold, Decide(probabilities, threshold)).MacroF1;
         var best = candidates.MaxBy(t => MacroF1(_ => t));
         Dictionary<Dialect, double>? perDialectThresholds = null;
@@ -64,7 +74,10 @@ public static class ThresholdAnalysis
             }
             perDialectF1 = MacroF1(i => perDialectThresholds.TryGetValue((Dialect)i, out var t) ? t : best);
         }
-        return new ThresholdTuning(best, MacroF1(_ => best), MacroF1(_ => 0.3), perDialectThresholds, perDialectF1);
+        // The relative rule: ties go to the larger ratio (fewer dialects).
+        var relative = candidates.OrderByDescending(r => r).MaxBy(r => MultiLabelScorer.Score(gold, DecideRelative(probabilities, r)).MacroF1);
+        return new ThresholdTuning(best, MacroF1(_ => best), MacroF1(_ => 0.3), perDialectThresholds, perDialectF1,
+            relative, MultiLabelScorer.Score(gold, DecideRelative(probabilities, relative)).MacroF1);
     }
 
     /// <summary>Reliability diagram bins (equal width) over every annotated (sentence, dialect) pair.</summary>

@@ -39,6 +39,50 @@ public class ThresholdAnalysisTests
     }
 
     [Fact]
+    public void The_relative_rule_is_tuned_and_wins_where_probabilities_only_rank_well_within_a_sentence()
+    {
+        // Each sentence's scale differs (0.02 … 0.9 at the top), so no absolute threshold separates the gold dialects,
+        // but "within half of the top" does exactly.
+        var gold = new List<bool?[]>();
+        var probabilities = new List<float[]>();
+        for (var i = 0; i < 10; i++)
+        {
+            var scale = i % 2 == 0 ? 0.02f : 0.9f;
+            var g = new bool?[18];
+            var p = new float[18];
+            for (var d = 0; d < 18; d++)
+            {
+                var positive = d == i || d == i + 1;
+                g[d] = d <= 10 ? positive : null; // the dialects that occur are the ones scored
+                p[d] = scale * (positive ? (d == i ? 1f : 0.8f) : 0.1f);
+            }
+            gold.Add(g);
+            probabilities.Add(p);
+        }
+        var tuning = ThresholdAnalysis.Tune(gold, probabilities, perDialect: false);
+        Assert.Equal(100.0, tuning.RelativeMacroF1, 9);
+        Assert.InRange(tuning.RelativeThreshold, 0.11, 0.8);
+        Assert.True(tuning.GlobalMacroF1 < 100.0);
+        Assert.All(ThresholdAnalysis.DecideRelative(probabilities, tuning.RelativeThreshold).Zip(gold),
+            pair => Assert.Equal(pair.Second.Take(11).Select(x => x == true), pair.First.Take(11)));
+    }
+
+    [Fact]
+    public void Options_decide_with_both_the_absolute_and_the_relative_threshold()
+    {
+        var p = new float[18];
+        p[1] = 0.5f;
+        p[2] = 0.2f;
+        p[3] = 0.05f;
+        Assert.Equal([1], Chosen(new DialectIdentifierOptions().Decide(p)));
+        Assert.Equal([1, 2], Chosen(new DialectIdentifierOptions { Threshold = 0.1f }.Decide(p)));
+        Assert.Equal([1, 2, 3], Chosen(new DialectIdentifierOptions { Threshold = 0f, RelativeThreshold = 0.1f }.Decide(p)));
+        Assert.Equal([1, 2], Chosen(new DialectIdentifierOptions { Threshold = 0f, RelativeThreshold = 0.3f }.Decide(p)));
+        Assert.Equal([1], Chosen(new DialectIdentifierOptions { Threshold = 0.3f, RelativeThreshold = 0.1f }.Decide(p)));
+        static int[] Chosen(bool[] decided) => Enumerable.Range(0, 18).Where(d => decided[d]).ToArray();
+    }
+
+    [Fact]
     public void Sweep_covers_005_to_095()
     {
         var (gold, probabilities) = Data();
