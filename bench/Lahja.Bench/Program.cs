@@ -8,11 +8,19 @@ using Lahja.Text;
 //   preprocess --input FILE.jsonl [--repeat N]              lines per second of the b2bert preset
 //   predict    --model DIR --input FILE.jsonl [--threads 2] [--batch-size 32] [--no-sort]
 //              texts per second of DialectIdentifier.Predict end to end (preprocessing, tokenization, model)
+//   train-step --model DIR [--threads 2] [--batch-size 32] [--length 64] [--steps 20]
+//              examples per second of one training step (forward, BCE with logits, backward, AdamW), no dropout,
+//              the same work as tools/reference/bert_reference.py train-bench
 var mode = args.Length > 0 ? args[0] : throw new ArgumentException("usage: tokenize|preprocess --input FILE.jsonl [--model DIR] [--repeat N]");
 string Arg(string name, string? fallback = null)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback ?? throw new ArgumentException($"{name} is required");
+}
+if (mode == "train-step")
+{
+    TrainStep.Run(Arg("--model"), int.Parse(Arg("--threads", "2")), int.Parse(Arg("--batch-size", "32")), int.Parse(Arg("--length", "64")), int.Parse(Arg("--steps", "20")));
+    return;
 }
 var texts = File.ReadLines(Arg("--input")).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<string>(l)!).ToArray();
 var repeat = int.Parse(Arg("--repeat", "20"));

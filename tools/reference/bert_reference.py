@@ -242,6 +242,36 @@ def bench(args):
                       "per_second": len(rows) / seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
+def train_bench(args):
+    """Training-step throughput: forward, BCE-with-logits on random 0/1 targets, backward, AdamW step (no dropout)."""
+    import time
+    torch.set_num_threads(args.threads)
+    cfg, state = load_model(args.model)
+    params = {k: v.clone().requires_grad_(True) for k, v in state.items() if v.is_floating_point()}
+    s = dict(state)
+    s.update(params)
+    optimizer = torch.optim.AdamW(list(params.values()), lr=1e-4, weight_decay=0.01)
+    generator = torch.Generator().manual_seed(1)
+    ids = torch.randint(5, cfg["vocab_size"], (args.batch_size, args.length), generator=generator)
+    mask = torch.ones_like(ids)
+    targets = (torch.rand(args.batch_size, len(cfg["id2label"]), generator=generator) < 0.2).float()
+
+    def step():
+        optimizer.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(forward(cfg, s, ids, mask), targets)
+        loss.backward()
+        optimizer.step()
+
+    for _ in range(args.warmup):
+        step()
+    started = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    seconds = time.perf_counter() - started
+    print(json.dumps({"impl": "pytorch " + torch.__version__, "batch": args.batch_size, "length": args.length, "steps": args.steps,
+                      "seconds": seconds, "examples_per_second": args.steps * args.batch_size / seconds}))
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -274,9 +304,16 @@ def main():
     b.add_argument("--threads", type=int, default=2)
     b.add_argument("--sort", action="store_true", help="batch texts of similar length together")
     b.add_argument("input")
+    t = sub.add_parser("train-bench")
+    t.add_argument("--model", required=True)
+    t.add_argument("--batch-size", type=int, default=32)
+    t.add_argument("--length", type=int, default=64)
+    t.add_argument("--steps", type=int, default=20)
+    t.add_argument("--warmup", type=int, default=3)
+    t.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.manual_seed(0)
-    {"make-checkpoint": make_checkpoint, "predict": predict, "bench": bench}[args.command](args)
+    {"make-checkpoint": make_checkpoint, "predict": predict, "bench": bench, "train-bench": train_bench}[args.command](args)
 
 
 if __name__ == "__main__":
