@@ -1,21 +1,31 @@
+using TorchSharp;
 using Lahja.Checkpoints;
 using Lahja.Text;
 using static TorchSharp.torch;
 
 namespace Lahja.Torch;
 
-/// <summary>Runs a <see cref="BertForSequenceClassification"/> on CPU in inference mode. Calls are serialised.</summary>
+/// <summary>
+/// Runs a <see cref="BertForSequenceClassification"/> in inference mode on the CPU or a CUDA device
+/// (<see cref="TorchRuntime.ResolveDevice"/>: <c>$LAHJA_DEVICE</c>, default auto). Calls are serialised.
+/// </summary>
 public sealed class TorchDialectEngine : IDialectEngine
 {
     private readonly BertForSequenceClassification _model;
     private readonly Lock _gate = new();
+    private readonly Device _device;
 
-    /// <summary>Wraps a loaded model.</summary>
-    public TorchDialectEngine(BertForSequenceClassification model)
+    /// <summary>Wraps a loaded model, moving it to <paramref name="device"/> (default: <see cref="TorchRuntime.ResolveDevice"/>).</summary>
+    public TorchDialectEngine(BertForSequenceClassification model, Device? device = null)
     {
+        _device = device ?? TorchRuntime.ResolveDevice();
         _model = model;
+        _model.to(_device);
         _model.eval();
     }
+
+    /// <summary>The device the model runs on.</summary>
+    public string Device => _device.ToString();
 
     /// <inheritdoc />
     public int NumLabels => _model.NumLabels;
@@ -38,10 +48,10 @@ public sealed class TorchDialectEngine : IDialectEngine
             using var scope = NewDisposeScope();
             using var mode = inference_mode();
             var shape = new long[] { batch.Count, batch.SequenceLength };
-            var ids = tensor(batch.InputIds, shape);
-            var mask = tensor(batch.AttentionMask, shape);
-            var types = tensor(batch.TokenTypeIds, shape);
-            var probabilities = _model.forward(ids, mask, types).sigmoid();
+            var ids = tensor(batch.InputIds, shape, device: _device);
+            var mask = tensor(batch.AttentionMask, shape, device: _device);
+            var types = tensor(batch.TokenTypeIds, shape, device: _device);
+            var probabilities = _model.forward(ids, mask, types).sigmoid().cpu();
             return probabilities.data<float>().ToArray();
         }
     }

@@ -29,6 +29,26 @@ public static class TorchRuntime
                 "runtimes/linux-x64/native/ holds the libtorch libraries. Original error: " + (failure.InnerException ?? failure).Message.Split('\n')[0], failure);
     }
 
+    /// <summary>
+    /// The device to run on: <paramref name="requested"/>, else <c>$LAHJA_DEVICE</c>, else <c>auto</c> (CUDA when
+    /// libtorch has it and a GPU is present, otherwise the CPU). <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> are explicit.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">CUDA was asked for and is not available.</exception>
+    public static Device ResolveDevice(string? requested = null)
+    {
+        EnsureInitialized();
+        var name = (requested ?? Environment.GetEnvironmentVariable("LAHJA_DEVICE") ?? "auto").Trim().ToLowerInvariant();
+        if (name is "auto" or "") return cuda.is_available() ? CUDA : CPU;
+        if (name == "cpu") return CPU;
+        if (name.StartsWith("cuda", StringComparison.Ordinal))
+        {
+            if (!cuda.is_available())
+                throw new InvalidOperationException($"device '{name}' was asked for, but libtorch has no usable CUDA here (this build references libtorch-cpu; a CUDA build needs the libtorch-cuda package and a GPU).");
+            return new Device(name);
+        }
+        throw new ArgumentException($"unknown device '{name}': expected auto, cpu, cuda or cuda:N.");
+    }
+
     /// <summary>Sets libtorch's intra-op thread count (process-wide).</summary>
     public static void SetThreads(int threads)
     {

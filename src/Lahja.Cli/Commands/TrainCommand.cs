@@ -47,13 +47,14 @@ internal static class TrainCommand
         var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset.");
         var posWeight = new Option<float?>("--pos-weight") { Description = "BCE positive-class weight." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads." };
+        var device = new Option<string?>("--device") { Description = "auto (CUDA when libtorch has it and a GPU is present, else CPU), cpu, cuda, cuda:N. Default: $LAHJA_DEVICE, else auto." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --output." };
         var softTargets = new Option<bool>("--soft-targets") { Description = "Learn the teacher's probabilities (p_<dialect> columns, as `lahja pseudo-label` writes for local and model teachers) instead of the 0/1 labels; the labels still drive the curriculum." };
         var plan = new Option<bool>("--plan") { Description = "Print each stage's or epoch's composition as JSON and exit without training." };
         var command = new Command("train", "Fine-tune or train from scratch a multi-label dialect model, with B2BERT's curriculum, writing a Hugging Face checkpoint.")
         {
             trainFiles, nadiTrain, skipBad, dedupe, dev, output, init, vocab, layers, hidden, heads, intermediate, initRange, curriculum, lr, dropout, batch, epochs, maxLength,
-            weightDecay, warmup, clip, freezeEmbeddings, freezeLayers, accumulate, seed, patience, checkpointEvery, preprocess, posWeight, threads, resume, plan, softTargets,
+            weightDecay, warmup, clip, freezeEmbeddings, freezeLayers, accumulate, seed, patience, checkpointEvery, preprocess, posWeight, threads, device, resume, plan, softTargets,
         };
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
@@ -136,7 +137,7 @@ internal static class TrainCommand
                 MaxGradNorm = parse.GetValue(clip), FreezeEmbeddings = parse.GetValue(freezeEmbeddings), FreezeLayers = parse.GetValue(freezeLayers),
                 GradientAccumulation = parse.GetValue(accumulate), Seed = parse.GetValue(seed), Curriculum = strategy,
                 Patience = devSet is null ? null : parse.GetValue(patience) ?? 2, CheckpointEverySteps = parse.GetValue(checkpointEvery),
-                Preprocessing = parse.GetValue(preprocess)!, PositiveWeight = parse.GetValue(posWeight), Threads = parse.GetValue(threads),
+                Preprocessing = parse.GetValue(preprocess)!, PositiveWeight = parse.GetValue(posWeight), Threads = parse.GetValue(threads), Device = parse.GetValue(device),
             };
             var trainer = new Trainer(config, tokenizerDir, initialWeights, options)
             {

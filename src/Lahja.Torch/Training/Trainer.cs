@@ -49,6 +49,9 @@ public sealed record TrainingOptions
     public float Threshold { get; init; } = DialectIdentifierOptions.DefaultThreshold;
     /// <summary>CPU threads (null: libtorch's default).</summary>
     public int? Threads { get; init; }
+
+    /// <summary>Device: auto (CUDA when available, else CPU), cpu, cuda, cuda:N; null: <c>$LAHJA_DEVICE</c>, else auto.</summary>
+    public string? Device { get; init; }
 }
 
 /// <summary>One progress report of a training run.</summary>
@@ -82,6 +85,7 @@ public sealed class Trainer
     private readonly string _tokenizerSource;
     private readonly string? _initialWeights;
     private readonly TrainingOptions _options;
+    private Device _device = CPU;
 
     /// <summary>Prepares a run. <paramref name="initialWeights"/> is a checkpoint directory to start from, or null to train from scratch.</summary>
     public Trainer(BertConfig config, string tokenizerDirectory, string? initialWeights, TrainingOptions options)
@@ -130,6 +134,8 @@ public sealed class Trainer
         var state = resume && File.Exists(Path.Combine(checkpointDir, StateFile)) ? RunState.Load(Path.Combine(checkpointDir, StateFile)) : new RunState();
         random.manual_seed(_options.Seed);
         using var model = CreateModel(state.Started ? checkpointDir : _initialWeights);
+        _device = TorchRuntime.ResolveDevice(_options.Device);
+        model.to(_device);
         ApplyFreezing(model);
         var metricsLog = Path.Combine(output, "metrics.jsonl");
         if (!state.Started && File.Exists(metricsLog)) File.Delete(metricsLog);
@@ -283,10 +289,10 @@ public sealed class Trainer
     {
         var padded = _tokenizer.Pad(batch);
         var shape = new long[] { padded.Count, padded.SequenceLength };
-        var logits = model.forward(tensor(padded.InputIds, shape), tensor(padded.AttentionMask, shape), tensor(padded.TokenTypeIds, shape));
+        var logits = model.forward(tensor(padded.InputIds, shape, device: _device), tensor(padded.AttentionMask, shape, device: _device), tensor(padded.TokenTypeIds, shape, device: _device));
         // BCE with logits takes soft targets as they are: distillation from a teacher's probabilities is the same loss.
-        var target = tensor(targets.SelectMany(t => t).ToArray(), [targets.Length, Dialects.Count]);
-        var weight = _options.PositiveWeight is { } w ? full(Dialects.Count, w) : null;
+        var target = tensor(targets.SelectMany(t => t).ToArray(), [targets.Length, Dialects.Count], device: _device);
+        var weight = _options.PositiveWeight is { } w ? full(Dialects.Count, w, device: _device) : null;
         return nn.functional.binary_cross_entropy_with_logits(logits, target, pos_weights: weight);
     }
 
@@ -302,7 +308,7 @@ public sealed class Trainer
                 using var scope = NewDisposeScope();
                 var padded = _tokenizer.Pad(chunk.Select(i => encodings[i]).ToArray());
                 var shape = new long[] { padded.Count, padded.SequenceLength };
-                var p = model.forward(tensor(padded.InputIds, shape), tensor(padded.AttentionMask, shape), tensor(padded.TokenTypeIds, shape)).sigmoid().data<float>().ToArray();
+                var p = model.forward(tensor(padded.InputIds, shape, device: _device), tensor(padded.AttentionMask, shape, device: _device), tensor(padded.TokenTypeIds, shape, device: _device)).sigmoid().cpu().data<float>().ToArray();
                 for (var r = 0; r < chunk.Length; r++) probabilities[chunk[r]] = p[(r * Dialects.Count)..((r + 1) * Dialects.Count)];
             }
         }
