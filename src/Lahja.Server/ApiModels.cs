@@ -6,12 +6,13 @@ namespace Lahja.Server;
 /// <summary>The body of <c>POST /v1/identify</c>: give <c>text</c> or <c>texts</c>.</summary>
 /// <param name="Text">One text.</param>
 /// <param name="Texts">Several texts (at most the server's limit per request).</param>
-/// <param name="Threshold">Decision threshold for every dialect, 0 to 1 (default: the model's).</param>
+/// <param name="Threshold">Decision threshold, 0 to 1, as <c>lahja predict --threshold</c> (default: the model's; per-dialect thresholds from its lahja.json still apply to their dialects).</param>
+/// <param name="RelativeThreshold">A dialect also needs this fraction of the top dialect's probability, 0 to 1, as <c>lahja predict --relative-threshold</c> (default: the model's, else 0).</param>
 /// <param name="TopK">How many top dialects to list, 0 to 18 (default 3).</param>
 /// <param name="Preprocess">Preprocessing preset: <c>b2bert</c> or <c>none</c> (default: the server's).</param>
 /// <param name="Dialects">Restrict the answer to these dialects (labels like <c>Egypt</c> or ISO codes like <c>EG</c>).</param>
 public sealed record IdentifyRequest(
-    string? Text = null, IReadOnlyList<string>? Texts = null, float? Threshold = null, int? TopK = null,
+    string? Text = null, IReadOnlyList<string>? Texts = null, float? Threshold = null, float? RelativeThreshold = null, int? TopK = null,
     string? Preprocess = null, IReadOnlyList<string>? Dialects = null);
 
 /// <summary>The answer of <c>POST /v1/identify</c>: one result per text, in request order.</summary>
@@ -49,13 +50,14 @@ public sealed record DialectInfo(int Index, string Label, string English, string
 /// <param name="Labels">How the model's outputs map to the dialects.</param>
 /// <param name="Threshold">The default threshold.</param>
 /// <param name="DialectThresholds">Per-dialect thresholds from the model's <c>lahja.json</c>, if any.</param>
+/// <param name="RelativeThreshold">The default relative threshold (0: off).</param>
 /// <param name="Preprocessing">The default preprocessing preset.</param>
 /// <param name="PreprocessingPresets">Presets a request may name in <c>preprocess</c>.</param>
 /// <param name="MaxLength">Longest input in tokens.</param>
 /// <param name="Dialects">The 18 labels in output order.</param>
 /// <param name="Limits">Request limits.</param>
 public sealed record ModelDescription(
-    string Directory, string? Weights, string Labels, float Threshold, IReadOnlyDictionary<string, float>? DialectThresholds,
+    string Directory, string? Weights, string Labels, float Threshold, IReadOnlyDictionary<string, float>? DialectThresholds, float RelativeThreshold,
     string Preprocessing, IReadOnlyList<string> PreprocessingPresets, int MaxLength, IReadOnlyList<string> Dialects, RequestLimits Limits);
 
 /// <summary>The limits a request must keep.</summary>

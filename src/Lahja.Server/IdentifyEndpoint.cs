@@ -63,7 +63,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             if (root.ValueKind != JsonValueKind.Object) return LahjaServer.Problem(400, "Invalid request", "The body must be a JSON object.");
             var request = Parse(root, out var problem);
             if (problem is not null) return problem;
-            var (texts, threshold, topK, subset, preprocessor) = request!.Value;
+            var (texts, decision, topK, subset, preprocessor) = request!.Value;
 
             // Preprocessing runs here, on the request's thread: requests that name different presets can then share a
             // model batch, and the batch thread only tokenizes and runs the model.
@@ -79,12 +79,17 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
                 return LahjaServer.Problem(503, "Busy", $"More than {options.MaxQueuedTexts} texts are waiting; retry shortly.");
             }
             var results = new IdentifyResult[texts.Count];
-            for (var i = 0; i < texts.Count; i++) results[i] = Result(texts[i], predictions[i], threshold, topK, subset);
+            for (var i = 0; i < texts.Count; i++) results[i] = Result(texts[i], predictions[i], decision, topK, subset);
             return Results.Json(new IdentifyResponse(results), context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
         }
     }
 
-    private (IReadOnlyList<string> Texts, float? Threshold, int TopK, HashSet<Dialect>? Subset, TextPreprocessor Preprocessor)? Parse(JsonElement root, out IResult? problem)
+    /// <summary>
+    /// The request's fields. <c>Decision</c>: the identifier's options with the request's thresholds, as
+    /// <c>lahja predict --threshold/--relative-threshold</c> would set them (per-dialect thresholds from the model's
+    /// lahja.json still apply to their dialects), so the decision equals predict's.
+    /// </summary>
+    private (IReadOnlyList<string> Texts, DialectIdentifierOptions Decision, int TopK, HashSet<Dialect>? Subset, TextPreprocessor Preprocessor)? Parse(JsonElement root, out IResult? problem)
     {
         problem = null;
         IResult Fail(int status, string title, string detail, string? field)
@@ -143,15 +148,16 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             return null;
         }
 
-        float? threshold = null;
-        if (root.TryGetProperty("threshold", out var t))
+        var decision = identifier.Options;
+        foreach (var field in new[] { "threshold", "relative_threshold" })
         {
+            if (!root.TryGetProperty(field, out var t)) continue;
             if (t.ValueKind != JsonValueKind.Number || !t.TryGetSingle(out var value) || value is < 0 or > 1)
             {
-                problem = Fail(400, "Invalid field", "\"threshold\" must be a number between 0 and 1.", "threshold");
+                problem = Fail(400, "Invalid field", $"\"{field}\" must be a number between 0 and 1.", field);
                 return null;
             }
-            threshold = value;
+            decision = field == "threshold" ? decision with { Threshold = value } : decision with { RelativeThreshold = value };
         }
         var topK = identifier.Options.TopK;
         if (root.TryGetProperty("top_k", out var k) && (k.ValueKind != JsonValueKind.Number || !k.TryGetInt32(out topK) || topK is < 0 or > Dialects.Count))
@@ -194,7 +200,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             }
             preprocessor = TextPreprocessor.FromPreset(name);
         }
-        return (texts, threshold, topK, subset, preprocessor);
+        return (texts, decision, topK, subset, preprocessor);
     }
 
     /// <summary>A JSON string, unless it holds an escaped lone surrogate, which has no UTF-16 string to become.</summary>
@@ -212,15 +218,17 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
         }
     }
 
-    private IdentifyResult Result(string text, DialectPrediction p, float? threshold, int topK, HashSet<Dialect>? subset)
+    /// <summary>One text's answer. The decision is taken over all 18 dialects (the relative threshold compares with the
+    /// top one), then restricted to <paramref name="subset"/>.</summary>
+    private static IdentifyResult Result(string text, DialectPrediction p, DialectIdentifierOptions decision, int topK, HashSet<Dialect>? subset)
     {
         var dialects = Dialects.All.Where(d => subset is null || subset.Contains(d)).ToArray();
-        float Threshold(Dialect d) => threshold ?? identifier.Options.ThresholdFor(d);
+        var chosen = decision.Decide(p.Probabilities);
         DialectProbability Score(Dialect d) => new(d.Label(), p.Probabilities[(int)d]);
         return new IdentifyResult(
             text,
             dialects.ToDictionary(d => d.Label(), d => p.Probabilities[(int)d]),
-            [.. dialects.Where(d => p.Probabilities[(int)d] >= Threshold(d)).OrderByDescending(d => p.Probabilities[(int)d]).ThenBy(d => d).Select(Score)],
+            [.. dialects.Where(d => chosen[(int)d]).OrderByDescending(d => p.Probabilities[(int)d]).ThenBy(d => d).Select(Score)],
             [.. dialects.OrderByDescending(d => p.Probabilities[(int)d]).ThenBy(d => d).Take(topK).Select(Score)],
             Dialects.Regions.ToDictionary(r => r.EnglishName(), r => p.Regions[(int)r]));
     }

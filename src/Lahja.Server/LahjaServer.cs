@@ -197,7 +197,7 @@ public static class LahjaServer
         }
         return new ModelDescription(
             directory, hash, identifier.Labels.Description, identifier.Options.Threshold ?? DialectIdentifierOptions.DefaultThreshold,
-            identifier.Options.DialectThresholds?.ToDictionary(p => p.Key.Label(), p => p.Value),
+            identifier.Options.DialectThresholds?.ToDictionary(p => p.Key.Label(), p => p.Value), identifier.Options.RelativeThreshold ?? 0,
             identifier.Options.Preprocessing, TextPreprocessor.PresetNames, identifier.Options.MaxLength,
             [.. Dialects.Table.Select(d => d.Label)],
             new RequestLimits(options.MaxTextsPerRequest, options.MaxCharactersPerText, options.MaxBodyBytes, (long)options.RequestTimeout.TotalMilliseconds));

@@ -90,6 +90,18 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         }
         // The threshold matters for these texts: some dialects fall on each side of it.
         Assert.Contains(expected, p => p.Dialects.Count is > 0 and < 18);
+
+        // The relative rule ("within r × the top"), with the dialect subset applied after the decision as predict's
+        // output would be filtered.
+        (status, body) = await Post(JsonSerializer.Serialize(new { texts = Texts, threshold = 0, relative_threshold = 0.9, dialects = new[] { "Lebanon", "Iraq", "Egypt" } }));
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var relative = DialectIdentifier.Load(ServerFixture.Model, new DialectIdentifierOptions { Threshold = 0, RelativeThreshold = 0.9f });
+        expected = relative.Predict(Texts);
+        results = body.GetProperty("results").EnumerateArray().ToArray();
+        string[] subset = ["Lebanon", "Iraq", "Egypt"];
+        for (var i = 0; i < Texts.Length; i++)
+            Assert.Equal(expected[i].Dialects.Select(x => x.Label).Where(subset.Contains), results[i].GetProperty("dialects").EnumerateArray().Select(x => x.GetProperty("dialect").GetString()));
+        Assert.Contains(expected, p => p.Dialects.Count is > 0 and < 18);
     }
 
     [Fact]
@@ -112,6 +124,7 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
     [InlineData("{\"texts\": [\"a\", 3]}", 400, "texts[1]")]
     [InlineData("{\"texts\": [\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]}", 413, "texts")]
     [InlineData("{\"text\": \"a\", \"threshold\": 2}", 400, "threshold")]
+    [InlineData("{\"text\": \"a\", \"relative_threshold\": -0.1}", 400, "relative_threshold")]
     [InlineData("{\"text\": \"a\", \"top_k\": \"x\"}", 400, "top_k")]
     [InlineData("{\"text\": \"a\", \"dialects\": [\"Narnia\"]}", 400, "dialects")]
     [InlineData("{\"text\": \"a\", \"preprocess\": \"nope\"}", 400, "preprocess")]

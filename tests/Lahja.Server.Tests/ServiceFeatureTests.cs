@@ -167,7 +167,7 @@ public sealed class ServiceFeatureTests
             Assert.True(identify.GetProperty("responses").TryGetProperty(status, out _), status);
         var schemas = document.GetProperty("components").GetProperty("schemas");
         var request = schemas.GetProperty("IdentifyRequest").GetProperty("properties");
-        foreach (var field in new[] { "text", "texts", "threshold", "top_k", "preprocess", "dialects" })
+        foreach (var field in new[] { "text", "texts", "threshold", "relative_threshold", "top_k", "preprocess", "dialects" })
             Assert.True(request.TryGetProperty(field, out _), field);
 
         using var redirect = await new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = server.Address }.GetAsync("/docs", Token);
