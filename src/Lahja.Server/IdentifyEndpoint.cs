@@ -49,9 +49,14 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             }
             document = JsonDocument.Parse(bytes);
         }
-        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == 413)
+        catch (BadHttpRequestException e) when (e.StatusCode == 413)
         {
             return LahjaServer.Problem(413, "Body too large", $"The body exceeds {options.MaxBodyBytes} bytes.");
+        }
+        catch (BadHttpRequestException e)
+        {
+            // A body Kestrel could not read (malformed chunks, too slow, cut short): the client's fault, never a 500.
+            return LahjaServer.Problem(e.StatusCode, "Unreadable body", e.Message);
         }
         catch (JsonException e)
         {
@@ -92,18 +97,13 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
     private (IReadOnlyList<string> Texts, DialectIdentifierOptions Decision, int TopK, HashSet<Dialect>? Subset, TextPreprocessor Preprocessor)? Parse(JsonElement root, out IResult? problem)
     {
         problem = null;
-        IResult Fail(int status, string title, string detail, string? field)
-        {
-            return LahjaServer.Problem(status, title, detail, field);
-        }
-
         List<string> texts;
         var single = root.TryGetProperty("text", out var text);
         if (single)
         {
             if (text.ValueKind != JsonValueKind.String || !TryGetString(text, out var value))
             {
-                problem = Fail(400, "Invalid field", "\"text\" must be a string.", "text");
+                problem = LahjaServer.Problem(400, "Invalid field", "\"text\" must be a string.", "text");
                 return null;
             }
             texts = [value];
@@ -112,7 +112,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
         {
             if (list.ValueKind != JsonValueKind.Array)
             {
-                problem = Fail(400, "Invalid field", "\"texts\" must be an array of strings.", "texts");
+                problem = LahjaServer.Problem(400, "Invalid field", "\"texts\" must be an array of strings.", "texts");
                 return null;
             }
             texts = [];
@@ -120,31 +120,31 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             {
                 if (item.ValueKind != JsonValueKind.String || !TryGetString(item, out var value))
                 {
-                    problem = Fail(400, "Invalid field", $"texts[{texts.Count}] is not a string.", $"texts[{texts.Count}]");
+                    problem = LahjaServer.Problem(400, "Invalid field", $"texts[{texts.Count}] is not a string.", $"texts[{texts.Count}]");
                     return null;
                 }
                 texts.Add(value);
             }
             if (texts.Count == 0)
             {
-                problem = Fail(400, "Invalid field", "\"texts\" is empty.", "texts");
+                problem = LahjaServer.Problem(400, "Invalid field", "\"texts\" is empty.", "texts");
                 return null;
             }
         }
         else
         {
-            problem = Fail(400, "Missing field", "Give \"text\" (a string) or \"texts\" (an array of strings).", "text");
+            problem = LahjaServer.Problem(400, "Missing field", "Give \"text\" (a string) or \"texts\" (an array of strings).", "text");
             return null;
         }
         if (texts.Count > options.MaxTextsPerRequest)
         {
-            problem = Fail(413, "Too many texts", $"{texts.Count} texts; at most {options.MaxTextsPerRequest} per request.", "texts");
+            problem = LahjaServer.Problem(413, "Too many texts", $"{texts.Count} texts; at most {options.MaxTextsPerRequest} per request.", "texts");
             return null;
         }
         var tooLong = texts.FindIndex(t => t.Length > options.MaxCharactersPerText);
         if (tooLong >= 0)
         {
-            problem = Fail(413, "Text too long", $"Text {tooLong} has {texts[tooLong].Length} characters; at most {options.MaxCharactersPerText}.", single ? "text" : $"texts[{tooLong}]");
+            problem = LahjaServer.Problem(413, "Text too long", $"Text {tooLong} has {texts[tooLong].Length} characters; at most {options.MaxCharactersPerText}.", single ? "text" : $"texts[{tooLong}]");
             return null;
         }
 
@@ -154,7 +154,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             if (!root.TryGetProperty(field, out var t)) continue;
             if (t.ValueKind != JsonValueKind.Number || !t.TryGetSingle(out var value) || value is < 0 or > 1)
             {
-                problem = Fail(400, "Invalid field", $"\"{field}\" must be a number between 0 and 1.", field);
+                problem = LahjaServer.Problem(400, "Invalid field", $"\"{field}\" must be a number between 0 and 1.", field);
                 return null;
             }
             decision = field == "threshold" ? decision with { Threshold = value } : decision with { RelativeThreshold = value };
@@ -162,7 +162,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
         var topK = identifier.Options.TopK;
         if (root.TryGetProperty("top_k", out var k) && (k.ValueKind != JsonValueKind.Number || !k.TryGetInt32(out topK) || topK is < 0 or > Dialects.Count))
         {
-            problem = Fail(400, "Invalid field", $"\"top_k\" must be an integer between 0 and {Dialects.Count}.", "top_k");
+            problem = LahjaServer.Problem(400, "Invalid field", $"\"top_k\" must be an integer between 0 and {Dialects.Count}.", "top_k");
             return null;
         }
         HashSet<Dialect>? subset = null;
@@ -170,7 +170,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
         {
             if (only.ValueKind != JsonValueKind.Array)
             {
-                problem = Fail(400, "Invalid field", "\"dialects\" must be an array of dialect labels.", "dialects");
+                problem = LahjaServer.Problem(400, "Invalid field", "\"dialects\" must be an array of dialect labels.", "dialects");
                 return null;
             }
             subset = [];
@@ -178,14 +178,14 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             {
                 if (item.ValueKind != JsonValueKind.String || !TryGetString(item, out var name) || !Dialects.TryParse(name, out var d))
                 {
-                    problem = Fail(400, "Invalid field", $"\"dialects\" holds '{item}', which is not a dialect.", "dialects");
+                    problem = LahjaServer.Problem(400, "Invalid field", $"\"dialects\" holds '{item}', which is not a dialect.", "dialects");
                     return null;
                 }
                 subset.Add(d);
             }
             if (subset.Count == 0)
             {
-                problem = Fail(400, "Invalid field", "\"dialects\" is empty; leave it out to get all 18.", "dialects");
+                problem = LahjaServer.Problem(400, "Invalid field", "\"dialects\" is empty; leave it out to get all 18.", "dialects");
                 return null;
             }
         }
@@ -195,7 +195,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             var name = preprocess.ValueKind == JsonValueKind.String && TryGetString(preprocess, out var s) ? s.ToLowerInvariant() : null;
             if (name is null || !TextPreprocessor.PresetNames.Contains(name))
             {
-                problem = Fail(400, "Invalid field", $"\"preprocess\" must be one of: {string.Join(", ", TextPreprocessor.PresetNames)}.", "preprocess");
+                problem = LahjaServer.Problem(400, "Invalid field", $"\"preprocess\" must be one of: {string.Join(", ", TextPreprocessor.PresetNames)}.", "preprocess");
                 return null;
             }
             preprocessor = TextPreprocessor.FromPreset(name);

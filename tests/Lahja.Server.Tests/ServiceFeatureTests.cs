@@ -114,6 +114,23 @@ public sealed class ServiceFeatureTests
     }
 
     [Fact]
+    public async Task A_malformed_chunked_body_is_a_400_problem_not_a_500()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(server.Address.Host, server.Address.Port, Token);
+        var stream = tcp.GetStream();
+        var request = "POST /v1/identify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                      "5\r\n{\"tex\r\nzz\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), Token);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var head = new List<string>();
+        for (var line = await reader.ReadLineAsync(Token); !string.IsNullOrEmpty(line); line = await reader.ReadLineAsync(Token)) head.Add(line);
+        Assert.StartsWith("HTTP/1.1 400", head[0]);
+        Assert.Contains("Content-Type: application/problem+json", head);
+    }
+
+    [Fact]
     public async Task A_request_past_its_timeout_gets_504_and_the_server_goes_on()
     {
         // The batcher waits up to 20 s for company, far past the 300 ms timeout: the request can only end by timing out.
