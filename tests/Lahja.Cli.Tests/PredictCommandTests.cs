@@ -18,6 +18,32 @@ public sealed class PredictCommandTests : IDisposable
     }
 
     [Fact]
+    public void Without_a_model_the_bundled_model_answers_offline_with_its_tuned_rule()
+    {
+        var saved = Environment.GetEnvironmentVariable("LAHJA_MODEL");
+        Environment.SetEnvironmentVariable("LAHJA_MODEL", null);
+        try
+        {
+            var (code, output, error) = CliRunner.Run("", "predict", "-f", "json", "شو عم تعمل هلق");
+            Assert.True(code == 0, error);
+            using var json = System.Text.Json.JsonDocument.Parse(output);
+            var row = json.RootElement[0];
+            Assert.Equal(18, row.GetProperty("probabilities").EnumerateObject().Count());
+            // The bundled model's lahja.json keeps every dialect within its relative threshold of the top one.
+            var settings = Lahja.Checkpoints.LahjaSettings.Load(Path.Combine(CliRunner.RepositoryRoot, "models", "default"))!;
+            var probabilities = row.GetProperty("probabilities").EnumerateObject().Select(p => p.Value.GetSingle()).ToArray();
+            var expected = Dialects.All.Where(d => probabilities[(int)d] >= settings.RelativeThreshold!.Value * probabilities.Max()).Select(d => d.Label()).ToHashSet();
+            Assert.Equal(expected, row.GetProperty("dialects").EnumerateArray().Select(d => d.GetString()!).ToHashSet());
+            // A Levantine sentence: the top dialect is a Levantine country.
+            Assert.Equal(Region.Levant, Dialects.All.MaxBy(d => probabilities[(int)d]).Info().Region);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LAHJA_MODEL", saved);
+        }
+    }
+
+    [Fact]
     public void Jsonl_has_full_precision_probabilities_in_canonical_order()
     {
         var (code, output, error) = CliRunner.Run("", "predict", "-m", Model, "--format", "jsonl", "شلونك حبيبي", "إزيك");

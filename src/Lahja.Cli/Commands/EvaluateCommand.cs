@@ -18,16 +18,17 @@ internal static class EvaluateCommand
         var model = new Option<string?>("--model", "-m") { Description = "Checkpoint directory or Hub id (default: $LAHJA_MODEL, then the bundled model)." };
         var data = new Option<FileInfo>("--data", "-d") { Description = "Labelled data: NADI 2024 dev TSV, NADI single-label TSV, or multi-label CSV/TSV/JSONL.", Required = true };
         var threshold = new Option<float?>("--threshold") { Description = "Decision threshold (default: the model's lahja.json, else 0.3)." };
+        var relativeThreshold = new Option<float?>("--relative-threshold") { Description = "A dialect also needs at least this fraction of the top dialect's probability (default: the model's lahja.json, else 0: off)." };
         var report = new Option<DirectoryInfo?>("--report") { Description = "Write report.json, report.md, predictions.nadi.txt and PNG plots here." };
-        var tune = new Option<bool>("--tune") { Description = "Find the global threshold that maximises macro F1 on this data." };
+        var tune = new Option<bool>("--tune") { Description = "Find the global threshold, and the relative threshold, that maximise macro F1 on this data." };
         var perDialect = new Option<bool>("--per-dialect") { Description = "With --tune, also tune one threshold per scored dialect." };
-        var save = new Option<bool>("--save") { Description = "With --tune, write the thresholds to the model's lahja.json (config.json untouched)." };
+        var save = new Option<bool>("--save") { Description = "With --tune, write the better rule (absolute thresholds or relative threshold) to the model's lahja.json (config.json untouched)." };
         var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset.");
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 32 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the model." };
         var command = new Command("evaluate", "Evaluate a model on labelled data with the official NADI 2024 scorer; tune thresholds; write a report.")
         {
-            model, data, threshold, report, tune, perDialect, save, preprocess, batchSize, threads,
+            model, data, threshold, relativeThreshold, report, tune, perDialect, save, preprocess, batchSize, threads,
         };
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
@@ -41,6 +42,7 @@ internal static class EvaluateCommand
             var options = new DialectIdentifierOptions
             {
                 Threshold = parse.GetValue(threshold),
+                RelativeThreshold = parse.GetValue(relativeThreshold),
                 Preprocessing = parse.GetValue(preprocess)!,
                 BatchSize = parse.GetValue(batchSize),
                 Threads = parse.GetValue(threads),

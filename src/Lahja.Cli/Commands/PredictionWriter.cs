@@ -58,7 +58,7 @@ internal sealed class PredictionWriter(TextWriter output, PredictionFormat forma
     {
         if (format == PredictionFormat.Json) output.WriteLine(_started ? "\n]" : "[]");
         if (format != PredictionFormat.Table) return;
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("Text", "Dialects (≥ threshold)", "Top");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("Text", "Predicted dialects", "Top");
         foreach (var p in _table)
         {
             var text = p.Text.Length > 60 ? p.Text[..57] + "…" : p.Text;
