@@ -12,18 +12,9 @@ data=${LAHJA_SHARED_DATA:-$root/../shared/data}
 [ -d "$root/tools/reference/node_modules/@huggingface/transformers" ] || (cd "$root/tools/reference" && npm ci --no-audit --no-fund >&2)
 work=${LAHJA_BENCH_WORK:-$(mktemp -d)}
 mkdir -p "$work"
-/usr/bin/python3 - "$data/nadi/mladi-test/NADI2024_subtask1_test_sentences.tsv" > "$work/sentences.jsonl" <<'PY'
-import json, sys
-with open(sys.argv[1], encoding="utf-8") as f:
-    next(f)
-    for line in f:
-        print(json.dumps(line.rstrip("\n")))
-PY
-if [ ! -f "$work/base/model.safetensors" ]; then
-  /usr/bin/python3 "$root/bench/make_bench_vocab.py" "$data" "$work/vocab"
-  /usr/bin/python3 "$root/tools/reference/bert_reference.py" make-checkpoint --out "$work/base" --vocab "$work/vocab/vocab.txt" \
-    --layers 12 --hidden 768 --heads 12 --intermediate 3072 --max-positions 512 --seed 3 --init-std 0.02
-fi
+. "$root/bench/common.sh"
+bench_sentences
+bench_base_checkpoint
 dotnet build "$root/bench/Lahja.Bench" -c Release -o "$work/bin" --nologo >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 dotnet "$work/bin/Lahja.Bench.dll" preprocess --input "$work/sentences.jsonl" --repeat 0 >/dev/null
 # The reference gets the ids Lahja's pipeline feeds its model: b2bert-preprocessed, tokenized by transformers.js.

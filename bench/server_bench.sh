@@ -11,18 +11,9 @@ data=${LAHJA_SHARED_DATA:-$root/../shared/data}
 [ -d "$data/nadi" ] || { echo "bench: $data/nadi not found" >&2; exit 1; }
 work=${LAHJA_BENCH_WORK:-$(mktemp -d)}
 mkdir -p "$work"
-/usr/bin/python3 - "$data/nadi/mladi-test/NADI2024_subtask1_test_sentences.tsv" > "$work/sentences.jsonl" <<'PY'
-import json, sys
-with open(sys.argv[1], encoding="utf-8") as f:
-    next(f)
-    for line in f:
-        print(json.dumps(line.rstrip("\n")))
-PY
-if [ ! -f "$work/base/model.safetensors" ]; then
-  /usr/bin/python3 "$root/bench/make_bench_vocab.py" "$data" "$work/vocab"
-  /usr/bin/python3 "$root/tools/reference/bert_reference.py" make-checkpoint --out "$work/base" --vocab "$work/vocab/vocab.txt" \
-    --layers 12 --hidden 768 --heads 12 --intermediate 3072 --max-positions 512 --seed 3 --init-std 0.02
-fi
+. "$root/bench/common.sh"
+bench_sentences
+bench_base_checkpoint
 dotnet build "$root/bench/Lahja.ServerBench" -c Release -o "$work/server-bin" --nologo >"$work/server-build.log" 2>&1 || { cat "$work/server-build.log"; exit 1; }
 echo "machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet "$work/server-bin/Lahja.ServerBench.dll" --model "$root/tests/Lahja.Torch.Tests/Fixtures/checkpoints/f32" --input "$work/sentences.jsonl" --texts "${1:-1000}" --threads 2 --batch-size 32

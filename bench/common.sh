@@ -1,0 +1,21 @@
+# Shared setup of the model and server benchmarks (sourced; expects $root, $data and $work).
+# bench_sentences: the 1,000 NADI 2024 test sentences as JSON strings, one per line, in $work/sentences.jsonl.
+bench_sentences() {
+  /usr/bin/python3 - "$data/nadi/mladi-test/NADI2024_subtask1_test_sentences.tsv" > "$work/sentences.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    next(f)
+    for line in f:
+        print(json.dumps(line.rstrip("\n")))
+PY
+}
+
+# bench_base_checkpoint: a BERT-base-shaped random checkpoint (vocab 30,000 from the NADI tweets, 12 × 768) in
+# $work/base, made once by the reference tools.
+bench_base_checkpoint() {
+  if [ ! -f "$work/base/model.safetensors" ]; then
+    /usr/bin/python3 "$root/bench/make_bench_vocab.py" "$data" "$work/vocab"
+    /usr/bin/python3 "$root/tools/reference/bert_reference.py" make-checkpoint --out "$work/base" --vocab "$work/vocab/vocab.txt" \
+      --layers 12 --hidden 768 --heads 12 --intermediate 3072 --max-positions 512 --seed 3 --init-std 0.02
+  fi
+}
