@@ -241,7 +241,9 @@ internal static class PseudoLabelCommand
     /// <summary>When the input has gold labels: how the teacher's labels and probabilities compare with them.</summary>
     private static void PrintQuality(CliIO io, IReadOnlyList<SourceRow> rows, IReadOnlyList<PseudoLabel> labelled)
     {
-        var multiGold = rows.Where(r => r.GoldLabels is not null).ToDictionary(r => (r.Source, r.Id), r => r.GoldLabels!);
+        // Ids may repeat in a file (they come from the data): the first row of an id is the one compared.
+        var multiGold = new Dictionary<(string, string), bool?[]>();
+        foreach (var r in rows.Where(r => r.GoldLabels is not null)) multiGold.TryAdd((r.Source, r.Id), r.GoldLabels!);
         var multi = labelled.Where(r => multiGold.ContainsKey((r.Source, r.Id))).ToList();
         if (multi.Count > 0)
         {
