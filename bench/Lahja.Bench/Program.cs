@@ -72,6 +72,34 @@ switch (mode)
         }));
         break;
     }
+    case "lengths":
+    {
+        var tokenizer = BertTokenizer.FromDirectory(Arg("--model"));
+        foreach (var t in texts) Console.WriteLine(tokenizer.Encode(TextPreprocessor.B2Bert.Process(t)).Count);
+        break;
+    }
+    case "batch-cost":
+    {
+        // Seconds per forward pass of the engine alone for batch sizes × padded lengths: the cost model behind
+        // DialectIdentifier's length-aware batching (BatchPlanner).
+        var model = Arg("--model");
+        var tokenizer = BertTokenizer.FromDirectory(model);
+        using var engine = Lahja.Torch.TorchDialectEngine.Load(model, Lahja.Checkpoints.BertConfig.Load(Path.Combine(model, "config.json")), int.Parse(Arg("--threads", "2")));
+        var longText = string.Join(" ", texts);
+        foreach (var length in new[] { 8, 16, 32, 64, 128 })
+            foreach (var size in new[] { 1, 2, 4, 8, 16, 32 })
+            {
+                var encoding = tokenizer.Encode(longText, length);
+                var batch = tokenizer.Pad(Enumerable.Repeat(encoding, size).ToArray());
+                engine.PredictProbabilities(batch);
+                var passes = Math.Max(2, 2048 / (size * length));
+                var watch = Stopwatch.StartNew();
+                for (var p = 0; p < passes; p++) engine.PredictProbabilities(batch);
+                var seconds = watch.Elapsed.TotalSeconds / passes;
+                Console.WriteLine(JsonSerializer.Serialize(new { length, size, ms = seconds * 1000, us_per_token = seconds * 1e6 / (size * length) }));
+            }
+        break;
+    }
     default:
         throw new ArgumentException($"unknown mode '{mode}'");
 }

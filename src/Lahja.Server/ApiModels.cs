@@ -56,9 +56,11 @@ public sealed record DialectInfo(int Index, string Label, string English, string
 /// <param name="MaxLength">Longest input in tokens.</param>
 /// <param name="Dialects">The 18 labels in output order.</param>
 /// <param name="Limits">Request limits.</param>
+/// <param name="Batching">How concurrent requests are merged into forward passes.</param>
 public sealed record ModelDescription(
     string Directory, string? Weights, string Labels, float Threshold, IReadOnlyDictionary<string, float>? DialectThresholds, float RelativeThreshold,
-    string Preprocessing, IReadOnlyList<string> PreprocessingPresets, int MaxLength, IReadOnlyList<string> Dialects, RequestLimits Limits);
+    string Preprocessing, IReadOnlyList<string> PreprocessingPresets, int MaxLength, IReadOnlyList<string> Dialects, RequestLimits Limits,
+    BatchingDescription Batching);
 
 /// <summary>The limits a request must keep.</summary>
 /// <param name="MaxTextsPerRequest">Most texts in one request.</param>
@@ -66,3 +68,10 @@ public sealed record ModelDescription(
 /// <param name="MaxBodyBytes">Largest body in bytes.</param>
 /// <param name="RequestTimeoutMilliseconds">How long a request may take before it is answered 504.</param>
 public sealed record RequestLimits(int MaxTextsPerRequest, int MaxCharactersPerText, long MaxBodyBytes, long RequestTimeoutMilliseconds);
+
+/// <summary>How concurrent requests are merged and run.</summary>
+/// <param name="MaxBatchTexts">Most texts merged into one model batch across requests.</param>
+/// <param name="MaxPassTexts">Most texts in one forward pass.</param>
+/// <param name="PassOverheadTokens">The measured fixed cost of a forward pass in tokens, by which batches are cut into passes; null: fixed passes.</param>
+/// <param name="MaxWaitMilliseconds">Longest wait for more requests to join a batch; null: automatic.</param>
+public sealed record BatchingDescription(int MaxBatchTexts, int MaxPassTexts, double? PassOverheadTokens, long? MaxWaitMilliseconds);

@@ -29,11 +29,16 @@ public sealed record ServerOptions
     /// <summary>Most texts merged into one model batch across concurrent requests.</summary>
     public int MaxBatchTexts { get; init; } = 64;
     /// <summary>
-    /// Longest wait, in milliseconds, for more requests to join a batch (default 0). Requests that arrive while the
-    /// model runs form the next batch anyway, so waiting mostly adds latency: bench/server_bench.sh measured 0 ms at
-    /// least as fast as 5 ms at 1, 8 and 32 clients.
+    /// Longest wait, in milliseconds, for more requests to join a batch; null (default): automatic — wait for as many
+    /// requests as the last batch answered, at most a twentieth of its time (see <see cref="MicroBatcher"/>).
     /// </summary>
-    public int MaxWaitMilliseconds { get; init; }
+    public int? MaxWaitMilliseconds { get; init; }
+    /// <summary>
+    /// How a model batch is cut into forward passes of at most <see cref="DialectIdentifierOptions.BatchSize"/> texts:
+    /// null (default) measures the pass overhead at start (<see cref="DialectIdentifier.MeasurePassOverheadTokens"/>)
+    /// and cuts by cost (<see cref="BatchPlanner.CostBased"/>); a planner given here is used as it is.
+    /// </summary>
+    public BatchPlanner? Planner { get; init; }
     /// <summary>Most texts waiting before requests get 503 with Retry-After.</summary>
     public int MaxQueuedTexts { get; init; } = 4096;
     /// <summary>How long one identify request may take, body reading included, before it is answered 504.</summary>
@@ -112,7 +117,11 @@ public static class LahjaServer
                 .WithMethods("GET", "POST").WithHeaders("Authorization", "Content-Type")));
 
         var app = builder.Build();
-        var batcher = new MicroBatcher(identifier, options.MaxBatchTexts, TimeSpan.FromMilliseconds(options.MaxWaitMilliseconds), options.MaxQueuedTexts, TextPreprocessor.None);
+        // Batches gather texts of any lengths: cut by cost, a batch of short texts with one long one runs as two passes
+        // instead of one padded to the long text (bench/server_bench.sh measures the difference).
+        var planner = options.Planner ?? BatchPlanner.CostBased(identifier.Options.BatchSize, identifier.MeasurePassOverheadTokens());
+        var batcher = new MicroBatcher(identifier, options.MaxBatchTexts,
+            options.MaxWaitMilliseconds is { } wait ? TimeSpan.FromMilliseconds(wait) : null, options.MaxQueuedTexts, TextPreprocessor.None, planner);
         var metrics = new ServerMetrics();
         // Stopping: Kestrel stops accepting and waits for the requests in flight; the batcher stops waiting for company
         // so they finish now. Stopped (after that): the model goes.
@@ -122,7 +131,7 @@ public static class LahjaServer
             batcher.DisposeAsync().AsTask().GetAwaiter().GetResult();
             identifier.Dispose();
         });
-        var model = Describe(directory, identifier, options);
+        var model = Describe(directory, identifier, options, batcher);
         var endpoint = new IdentifyEndpoint(identifier, batcher, options);
 
         // Routing would match "/docs/" to a "/docs" route too, so the folder's canonical address is set here.
@@ -186,7 +195,7 @@ public static class LahjaServer
         };
     }
 
-    private static ModelDescription Describe(string directory, DialectIdentifier identifier, ServerOptions options)
+    private static ModelDescription Describe(string directory, DialectIdentifier identifier, ServerOptions options, MicroBatcher batcher)
     {
         var weights = new[] { "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin" }.Select(f => Path.Combine(directory, f)).FirstOrDefault(File.Exists);
         string? hash = null;
@@ -200,7 +209,9 @@ public static class LahjaServer
             identifier.Options.DialectThresholds?.ToDictionary(p => p.Key.Label(), p => p.Value), identifier.Options.RelativeThreshold ?? 0,
             identifier.Options.Preprocessing, TextPreprocessor.PresetNames, identifier.Options.MaxLength,
             [.. Dialects.Table.Select(d => d.Label)],
-            new RequestLimits(options.MaxTextsPerRequest, options.MaxCharactersPerText, options.MaxBodyBytes, (long)options.RequestTimeout.TotalMilliseconds));
+            new RequestLimits(options.MaxTextsPerRequest, options.MaxCharactersPerText, options.MaxBodyBytes, (long)options.RequestTimeout.TotalMilliseconds),
+            new BatchingDescription(batcher.MaxBatchTexts, batcher.Planner.MaxBatchSize, batcher.Planner.PassOverheadTokens,
+                batcher.MaxWait is { } wait ? (long)wait.TotalMilliseconds : null));
     }
 
     /// <summary>An RFC 7807 problem; <paramref name="field"/> names the request field at fault.</summary>

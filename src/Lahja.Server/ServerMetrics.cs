@@ -45,16 +45,20 @@ internal sealed class ServerMetrics
             Line(FormattableString.Invariant($"lahja_identify_duration_seconds_sum {_sum.ToString("R", CultureInfo.InvariantCulture)}"));
             Line(FormattableString.Invariant($"lahja_identify_duration_seconds_count {_total}"));
         }
+        Line("# HELP lahja_batches_total Forward passes of the model.");
         Line("# TYPE lahja_batches_total counter");
         Line(FormattableString.Invariant($"lahja_batches_total {batcher.Batches}"));
         Line("# TYPE lahja_texts_total counter");
         Line(FormattableString.Invariant($"lahja_texts_total {batcher.Texts}"));
+        Line("# HELP lahja_model_busy_seconds_total Time the model spent on batches.");
+        Line("# TYPE lahja_model_busy_seconds_total counter");
+        Line(FormattableString.Invariant($"lahja_model_busy_seconds_total {batcher.ModelBusy.TotalSeconds.ToString("R", CultureInfo.InvariantCulture)}"));
         Line("# TYPE lahja_queue_texts gauge");
         Line(FormattableString.Invariant($"lahja_queue_texts {batcher.QueuedTexts}"));
         Line("# HELP lahja_texts_per_second Texts predicted per second since start.");
         Line("# TYPE lahja_texts_per_second gauge");
         Line(FormattableString.Invariant($"lahja_texts_per_second {(batcher.Texts / Math.Max(1e-9, (DateTime.UtcNow - _started).TotalSeconds)).ToString("0.###", CultureInfo.InvariantCulture)}"));
-        Line("# HELP lahja_batch_texts_mean Mean texts per model batch.");
+        Line("# HELP lahja_batch_texts_mean Mean texts per forward pass.");
         Line("# TYPE lahja_batch_texts_mean gauge");
         Line(FormattableString.Invariant($"lahja_batch_texts_mean {(batcher.Batches == 0 ? 0 : (double)batcher.Texts / batcher.Batches).ToString("0.###", CultureInfo.InvariantCulture)}"));
         return text.ToString();

@@ -14,6 +14,7 @@ public sealed class DialectIdentifier : IDisposable
     private const string TorchEngineType = "Lahja.Torch.TorchEngineFactory, Lahja.Torch";
     private readonly IDialectEngine _engine;
     private readonly TextPreprocessor _preprocessor;
+    private readonly BatchPlanner _fixedPlanner;
 
     private DialectIdentifier(string directory, BertConfig config, LabelMap labels, BertTokenizer tokenizer, IDialectEngine engine, DialectIdentifierOptions options)
     {
@@ -24,6 +25,7 @@ public sealed class DialectIdentifier : IDisposable
         _engine = engine;
         Options = options;
         _preprocessor = TextPreprocessor.FromPreset(options.Preprocessing);
+        _fixedPlanner = BatchPlanner.Fixed(options.BatchSize);
     }
 
     /// <summary>The checkpoint directory.</summary>
@@ -101,27 +103,36 @@ public sealed class DialectIdentifier : IDisposable
     /// callers that want different presets (the HTTP service's per-request <c>preprocess</c>), and
     /// <see cref="TextPreprocessor.None"/> lets a caller preprocess beforehand, on its own threads.
     /// </summary>
-    public IReadOnlyList<DialectPrediction> Predict(IReadOnlyList<string> texts, TextPreprocessor preprocessor, IProgress<int>? progress = null)
+    public IReadOnlyList<DialectPrediction> Predict(IReadOnlyList<string> texts, TextPreprocessor preprocessor, IProgress<int>? progress = null) =>
+        Predict(texts, preprocessor, _fixedPlanner, progress);
+
+    /// <summary>
+    /// Predicts many texts as <see cref="Predict(IReadOnlyList{string}, TextPreprocessor, IProgress{int}?)"/> does, with
+    /// the passes cut by <paramref name="planner"/> instead of every <see cref="DialectIdentifierOptions.BatchSize"/>
+    /// texts: <see cref="BatchPlanner.CostBased"/> suits batches of mixed lengths, such as a server's.
+    /// </summary>
+    public IReadOnlyList<DialectPrediction> Predict(IReadOnlyList<string> texts, TextPreprocessor preprocessor, BatchPlanner planner, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(preprocessor);
+        ArgumentNullException.ThrowIfNull(planner);
         for (var i = 0; i < texts.Count; i++)
             if (texts[i] is null) throw new ArgumentNullException(nameof(texts), $"Text {i} is null.");
         var encodings = new TokenizedText[texts.Count];
         for (var i = 0; i < texts.Count; i++)
-            encodings[i] = Tokenizer.Encode(preprocessor.Process(texts[i]), Options.MaxLength);
+            encodings[i] = Encode(texts[i], preprocessor);
         var order = Options.SortByLength
             ? Enumerable.Range(0, texts.Count).OrderBy(i => encodings[i].Count).ToArray()
             : Enumerable.Range(0, texts.Count).ToArray();
         var results = new DialectPrediction[texts.Count];
         var done = 0;
-        foreach (var chunk in order.Chunk(Options.BatchSize))
+        foreach (var size in planner.Plan(order.Select(i => encodings[i].Count).ToArray()))
         {
-            var batch = Tokenizer.Pad(chunk.Select(i => encodings[i]).ToArray());
-            var probabilities = _engine.PredictProbabilities(batch);
-            for (var row = 0; row < chunk.Length; row++)
-                results[chunk[row]] = MakePrediction(texts[chunk[row]], probabilities.AsSpan(row * _engine.NumLabels, _engine.NumLabels));
-            progress?.Report(done += chunk.Length);
+            var chunk = order.AsSpan(done, size).ToArray();
+            var predictions = PredictPass(chunk.Select(i => texts[i]).ToArray(), chunk.Select(i => encodings[i]).ToArray());
+            for (var row = 0; row < chunk.Length; row++) results[chunk[row]] = predictions[row];
+            done += chunk.Length;
+            progress?.Report(done);
         }
         return results;
     }
@@ -143,6 +154,71 @@ public sealed class DialectIdentifier : IDisposable
         }
         if (window.Count > 0)
             foreach (var prediction in await Task.Run(() => Predict(window), cancellationToken)) yield return prediction;
+    }
+
+    /// <summary>
+    /// Encodes a text as <see cref="Predict(IReadOnlyList{string}, IProgress{int}?)"/> does: <paramref name="preprocessor"/>,
+    /// then the tokenizer, truncated to <see cref="DialectIdentifierOptions.MaxLength"/>. With
+    /// <see cref="PredictPass"/>, the parts a scheduler of its own (the HTTP service's batcher) needs.
+    /// </summary>
+    public TokenizedText Encode(string text, TextPreprocessor preprocessor)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(preprocessor);
+        return Tokenizer.Encode(preprocessor.Process(text), Options.MaxLength);
+    }
+
+    /// <summary>
+    /// Runs one forward pass over <paramref name="encodings"/> (from <see cref="Encode"/>), padded to the longest,
+    /// and decides with the options' thresholds; <paramref name="texts"/> only label the predictions.
+    /// </summary>
+    public IReadOnlyList<DialectPrediction> PredictPass(IReadOnlyList<string> texts, IReadOnlyList<TokenizedText> encodings)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(encodings);
+        if (texts.Count != encodings.Count) throw new ArgumentException($"{texts.Count} texts but {encodings.Count} encodings.", nameof(encodings));
+        var probabilities = _engine.PredictProbabilities(Tokenizer.Pad(encodings));
+        var results = new DialectPrediction[texts.Count];
+        for (var row = 0; row < results.Length; row++)
+            results[row] = MakePrediction(texts[row], probabilities.AsSpan(row * _engine.NumLabels, _engine.NumLabels));
+        return results;
+    }
+
+    /// <summary>
+    /// Measures, on this machine and model, the fixed cost of one forward pass in units of one token's cost, for
+    /// <see cref="BatchPlanner.CostBased"/>: times a 1 × 16 and a 16 × 32 token pass (best of
+    /// <paramref name="repeats"/> after a warm-up each), fits time = overhead + tokens × per-token time, and returns
+    /// overhead ÷ per-token time (0 to 4,096). Takes a few forward passes: about a second for BERT-base on two cores.
+    /// </summary>
+    public double MeasurePassOverheadTokens(int repeats = 3)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
+        const int shortLength = 16, longRows = 16, longLength = 32;
+        var small = Time(1, shortLength);
+        var large = Time(longRows, longLength);
+        var perToken = (large - small) / (longRows * longLength - shortLength);
+        if (!(perToken > 0)) return 4096; // the bigger pass was not slower: overhead dominates, never split
+        return Math.Clamp((small - shortLength * perToken) / perToken, 0, 4096);
+
+        double Time(int rows, int length)
+        {
+            // [CLS] word pieces [SEP]: any in-vocabulary id does; every row is full length (no padding).
+            var ids = new int[length];
+            Array.Fill(ids, Tokenizer.UnkId);
+            ids[0] = Tokenizer.ClsId;
+            ids[^1] = Tokenizer.SepId;
+            var row = new TokenizedText(ids, new string[length], new (int, int)[length], new bool[length], false);
+            var batch = Tokenizer.Pad(Enumerable.Repeat(row, rows).ToArray());
+            _engine.PredictProbabilities(batch);
+            var best = double.PositiveInfinity;
+            for (var r = 0; r < repeats; r++)
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                _engine.PredictProbabilities(batch);
+                best = Math.Min(best, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
+            return best;
+        }
     }
 
     private DialectPrediction MakePrediction(string text, ReadOnlySpan<float> outputs)

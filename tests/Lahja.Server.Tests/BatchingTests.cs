@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Lahja.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Lahja.Tests;
 
 namespace Lahja.Server.Tests;
 
@@ -59,6 +61,37 @@ public sealed class BatchingTests : IAsyncLifetime
 
 public class MicroBatcherTests
 {
+    [Fact]
+    public async Task Passes_are_chosen_from_the_pool_and_a_passed_over_text_runs_after_MaxDeferrals_passes()
+    {
+        var engine = new RecordingEngine();
+        using var identifier = RecordingEngine.Identifier(engine, batchSize: 8);
+        var shortTexts = Enumerable.Range(0, 63).Select(i => $"كيفك {i}").ToArray();
+        var longText = string.Join(" ", Enumerable.Range(0, 40).Select(i => $"كلمة{i}"));
+        string[] texts = [.. shortTexts.Take(30), longText, .. shortTexts.Skip(30)];
+        var expected = texts.Select(identifier.Predict).ToArray();
+        engine.Passes.Clear();
+        // The pool waits (30 s at most) until it holds all 64 texts, then passes of at most 8 are cut by cost.
+        await using var batcher = new MicroBatcher(identifier, maxBatchTexts: 64, TimeSpan.FromSeconds(30), maxQueuedTexts: 1000, planner: BatchPlanner.CostBased(8, 10));
+        var results = await Task.WhenAll(texts.Select(t => batcher.PredictAsync([t], TestContext.Current.CancellationToken)));
+
+        var longLength = identifier.Encode(longText, TextPreprocessor.B2Bert).Count;
+        Assert.True(longLength > 30, $"the long text has {longLength} tokens");
+        Assert.Equal(64, engine.Passes.Sum(p => p.Rows));
+        Assert.All(engine.Passes, p => Assert.InRange(p.Rows, 1, 8));
+        // Short texts are cheaper per text, so they go first; the long one has been passed over 4 times, then runs.
+        var longPass = engine.Passes.FindIndex(p => p.RowLengths.Contains(longLength));
+        Assert.Equal(MicroBatcher.MaxDeferrals, longPass);
+        Assert.True(longPass < engine.Passes.Count - 1, "the long text would otherwise have run last");
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(texts[i], Assert.Single(results[i]).Text);
+            Assert.Equal(expected[i].Probabilities, results[i][0].Probabilities);
+        }
+        Assert.Equal(0, batcher.QueuedTexts);
+        Assert.Equal(64, batcher.Requests);
+    }
+
     [Fact]
     public async Task Full_queue_refuses_and_an_empty_queue_always_accepts()
     {

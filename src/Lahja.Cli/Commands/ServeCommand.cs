@@ -13,21 +13,29 @@ internal static class ServeCommand
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
         var threshold = new Option<float?>("--threshold") { Description = "Default threshold (else the model's lahja.json, else 0.3)." };
         var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset.");
-        // Smaller than predict's 32: a served batch holds whatever texts arrived together, of any lengths, and each
-        // forward pass pads to its longest text; sorted chunks of 8 pad far less (bench/server_bench.sh measures it).
-        var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass (a model batch is split into length-sorted passes of this many).", DefaultValueFactory = _ => 8 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Most texts per forward pass.", DefaultValueFactory = _ => 32 };
+        var passOverhead = new Option<string>("--pass-overhead-tokens")
+        {
+            Description = "How a model batch is cut into forward passes: 'auto' measures a pass's fixed cost at start and cuts mixed lengths where that saves time, "
+                + "a number gives that cost in tokens, 'fixed' cuts every --batch-size texts.",
+            DefaultValueFactory = _ => "auto",
+        };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the model." };
         var maxTexts = new Option<int>("--max-texts") { Description = "Most texts per request.", DefaultValueFactory = _ => 256 };
         var maxChars = new Option<int>("--max-chars") { Description = "Most characters per text.", DefaultValueFactory = _ => 5000 };
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body in bytes.", DefaultValueFactory = _ => 2_000_000 };
         var timeout = new Option<int>("--request-timeout-ms") { Description = "How long an identify request may take before it gets 504.", DefaultValueFactory = _ => 30_000 };
-        var maxWait = new Option<int>("--max-wait-ms") { Description = "Longest wait for more requests to join a model batch (requests that arrive while the model runs join the next one anyway)." };
+        var maxWait = new Option<int?>("--max-wait-ms")
+        {
+            Description = "Longest wait for more requests to join a model batch (default: automatic, for as many requests as the last batch had, "
+                + "at most a twentieth of its time).",
+        };
         var maxBatch = new Option<int>("--max-batch-texts") { Description = "Most texts in one model batch across requests.", DefaultValueFactory = _ => 64 };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Name of an environment variable holding an API key: /v1/* then needs 'Authorization: Bearer KEY'." };
         var cors = new Option<string[]>("--cors-origin") { Description = "An origin allowed to call the API from a browser (repeatable).", AllowMultipleArgumentsPerToken = false };
         var command = new Command("serve", "Serve the JSON API (POST /v1/identify, GET /v1/dialects, /v1/model, /healthz, /readyz, /metrics), its docs (/docs/) and the web page (/).")
         {
-            model, urls, threshold, preprocess, batchSize, threads, maxTexts, maxChars, maxBody, timeout, maxWait, maxBatch, apiKeyEnv, cors,
+            model, urls, threshold, preprocess, batchSize, passOverhead, threads, maxTexts, maxChars, maxBody, timeout, maxWait, maxBatch, apiKeyEnv, cors,
         };
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
@@ -38,6 +46,16 @@ internal static class ServeCommand
                 apiKey = Environment.GetEnvironmentVariable(name);
                 if (string.IsNullOrEmpty(apiKey)) throw new UsageException($"--api-key-env {name}: the environment variable is not set or empty.");
             }
+            if (parse.GetValue(batchSize) < 1) throw new UsageException("--batch-size must be at least 1.");
+            var planning = parse.GetValue(passOverhead)!;
+            BatchPlanner? planner = planning switch
+            {
+                "auto" => null,
+                "fixed" => BatchPlanner.Fixed(parse.GetValue(batchSize)),
+                _ when double.TryParse(planning, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var tokens)
+                       && tokens >= 0 && double.IsFinite(tokens) => BatchPlanner.CostBased(parse.GetValue(batchSize), tokens),
+                _ => throw new UsageException($"--pass-overhead-tokens: '{planning}' is not 'auto', 'fixed' or a number of tokens (0 or more)."),
+            };
             var app = LahjaServer.Build(new ServerOptions
             {
                 Model = parse.GetValue(model),
@@ -48,6 +66,7 @@ internal static class ServeCommand
                 RequestTimeout = TimeSpan.FromMilliseconds(parse.GetValue(timeout)),
                 MaxWaitMilliseconds = parse.GetValue(maxWait),
                 MaxBatchTexts = parse.GetValue(maxBatch),
+                Planner = planner,
                 ApiKey = apiKey,
                 CorsOrigins = parse.GetValue(cors) ?? [],
                 Identifier = new DialectIdentifierOptions

@@ -1,0 +1,87 @@
+namespace Lahja;
+
+/// <summary>
+/// Decides how texts, taken in the order the identifier processes them (length-sorted by default), are cut into
+/// model passes. <see cref="Fixed"/> cuts every <c>n</c> texts, as offline prediction always has. <see cref="CostBased"/>
+/// cuts where it saves time: a pass costs a fixed overhead (reading every weight once, dispatching every operation)
+/// plus its padded tokens, so a batch of mixed lengths — what a server gathers from concurrent requests — runs
+/// faster as a few passes of similar lengths than as one pass padded to the longest text.
+/// </summary>
+public sealed class BatchPlanner
+{
+    private BatchPlanner(int maxBatchSize, double? passOverheadTokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
+        if (passOverheadTokens is { } overhead && (double.IsNaN(overhead) || overhead < 0))
+            throw new ArgumentOutOfRangeException(nameof(passOverheadTokens), overhead, "The pass overhead must be a number of tokens, 0 or more.");
+        MaxBatchSize = maxBatchSize;
+        PassOverheadTokens = passOverheadTokens;
+    }
+
+    /// <summary>Passes of <paramref name="batchSize"/> texts (the last one may be smaller).</summary>
+    public static BatchPlanner Fixed(int batchSize) => new(batchSize, null);
+
+    /// <summary>
+    /// Passes of at most <paramref name="maxBatchSize"/> consecutive texts that minimise the estimated time, counted
+    /// in tokens: each pass costs <paramref name="passOverheadTokens"/> plus its row count times its longest row.
+    /// <see cref="DialectIdentifier.MeasurePassOverheadTokens"/> measures the overhead on the machine and model at hand.
+    /// </summary>
+    public static BatchPlanner CostBased(int maxBatchSize, double passOverheadTokens) => new(maxBatchSize, passOverheadTokens);
+
+    /// <summary>Most texts in one pass.</summary>
+    public int MaxBatchSize { get; }
+
+    /// <summary>The fixed cost of one pass in tokens; null for <see cref="Fixed"/> passes.</summary>
+    public double? PassOverheadTokens { get; }
+
+    /// <summary>
+    /// The sizes of consecutive passes over texts of these token <paramref name="lengths"/>, in processing order;
+    /// they add up to the number of texts.
+    /// </summary>
+    public int[] Plan(IReadOnlyList<int> lengths)
+    {
+        ArgumentNullException.ThrowIfNull(lengths);
+        var count = lengths.Count;
+        if (PassOverheadTokens is not { } overhead)
+        {
+            var sizes = new int[(count + MaxBatchSize - 1) / MaxBatchSize];
+            for (var i = 0; i < sizes.Length; i++) sizes[i] = Math.Min(MaxBatchSize, count - i * MaxBatchSize);
+            return sizes;
+        }
+        // Shortest path over cut points: best[j] is the least cost of the first j texts; the last pass of that
+        // prefix starts at start[j]. O(count × MaxBatchSize). Among equal costs the longest last pass wins, so
+        // fewer passes are preferred.
+        var best = new double[count + 1];
+        var start = new int[count + 1];
+        for (var j = 1; j <= count; j++)
+        {
+            best[j] = double.PositiveInfinity;
+            var longest = 0;
+            for (var i = j - 1; i >= Math.Max(0, j - MaxBatchSize); i--)
+            {
+                longest = Math.Max(longest, lengths[i]);
+                var cost = best[i] + overhead + (double)(j - i) * longest;
+                if (cost <= best[j])
+                {
+                    best[j] = cost;
+                    start[j] = i;
+                }
+            }
+        }
+        var cuts = new List<int>();
+        for (var j = count; j > 0; j = start[j]) cuts.Add(j - start[j]);
+        cuts.Reverse();
+        return [.. cuts];
+    }
+
+    /// <summary>
+    /// The estimated time of a pass of <paramref name="rows"/> texts padded to <paramref name="longest"/> tokens, in
+    /// tokens' time: the pass overhead (0 for <see cref="Fixed"/>) plus the padded tokens.
+    /// </summary>
+    public double EstimatedCost(int rows, int longest) => (PassOverheadTokens ?? 0) + (double)rows * longest;
+
+    /// <inheritdoc />
+    public override string ToString() => PassOverheadTokens is { } overhead
+        ? $"cost-based (at most {MaxBatchSize} texts per pass, overhead {overhead:0.#} tokens)"
+        : $"fixed ({MaxBatchSize} texts per pass)";
+}
