@@ -8,6 +8,9 @@ using Lahja.Text;
 //   preprocess --input FILE.jsonl [--repeat N]              lines per second of the b2bert preset
 //   predict    --model DIR --input FILE.jsonl [--threads 2] [--batch-size 32] [--no-sort]
 //              texts per second of DialectIdentifier.Predict end to end (preprocessing, tokenization, model)
+//   batch-cost --model DIR --input FILE.jsonl [--threads 2]
+//              milliseconds per forward pass of the engine alone for 1–32 rows × 8–128 tokens (the cost model behind
+//              BatchPlanner.CostBased: a fixed cost per pass plus a cost per padded token)
 //   train-step --model DIR [--threads 2] [--batch-size 32] [--length 64] [--steps 20]
 //              examples per second of one training step (forward, BCE with logits, backward, AdamW), no dropout,
 //              the same work as tools/reference/bert_reference.py train-bench
@@ -70,12 +73,6 @@ switch (mode)
             impl = "lahja", sorted = options.SortByLength, texts = texts.Length, seconds = watch.Elapsed.TotalSeconds,
             per_second = texts.Length / watch.Elapsed.TotalSeconds, peak_rss_mb = self.PeakWorkingSet64 / 1048576.0,
         }));
-        break;
-    }
-    case "lengths":
-    {
-        var tokenizer = BertTokenizer.FromDirectory(Arg("--model"));
-        foreach (var t in texts) Console.WriteLine(tokenizer.Encode(TextPreprocessor.B2Bert.Process(t)).Count);
         break;
     }
     case "batch-cost":
