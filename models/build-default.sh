@@ -27,6 +27,10 @@ DIALECTS="Algeria Bahrain Egypt Iraq Jordan Kuwait Lebanon Libya Morocco Oman Pa
 
 die() { echo "build-default.sh: $*" >&2; exit 1; }
 
+target="$root/models/default"
+# A build killed between the two renames at the end left the previous model in models/default.old: put it back.
+if [ ! -d "$target" ] && [ -d "$target.old" ]; then mv "$target.old" "$target"; fi
+
 # The data is checked before any training: missing folder, missing file or a file whose content differs from the
 # NADI release this recipe was measured on (truncated, edited, re-encoded) stops the build here.
 [ -d "$nadi" ] || die "no NADI data at $nadi (give the shared data folder as the first argument, or set LAHJA_SHARED_DATA)."
@@ -41,9 +45,6 @@ e4b89ab8cfc3e03c153d6ef6ec4e11e094e5310cbc04cc1dc45534d7b2162826 train/NADI2021-
 a4ddd4628e3b39abc2650ba80dc34f65245ad923edecf2484bf2debfe297d9c2 dev/NADI2021-DA-dev.tsv
 EOF
 
-target="$root/models/default"
-# A build killed between the two renames at the end left the previous model in models/default.old: put it back.
-if [ ! -d "$target" ] && [ -d "$target.old" ]; then mv "$target.old" "$target"; fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 train=("$nadi/train/NADI2020-TWT.tsv" "$nadi/train/NADI2021-TWT.tsv" "$nadi/train/NADI2023_TWT.tsv")

@@ -5,7 +5,8 @@ namespace Lahja.Cli.Tests;
 
 /// <summary>
 /// models/build-default.sh checks its data before training: without the NADI data, or with a file that is not the
-/// expected release, it stops at once with a message naming the problem, and leaves models/default as it was.
+/// expected release, it stops at once with a message naming the problem, and leaves models/default as it was; after a
+/// build killed between its final renames it puts the previous model back.
 /// </summary>
 public sealed class BuildDefaultScriptTests : IDisposable
 {
@@ -49,10 +50,26 @@ public sealed class BuildDefaultScriptTests : IDisposable
         Assert.Equal(before, BundledModelHash());
     }
 
-    private static (int Code, string Error) RunScript(string dataFolder)
+    [Fact]
+    public void A_build_killed_between_its_final_renames_gets_the_previous_model_back()
+    {
+        // A copy of the script in a scratch repository whose models/default was renamed to .old and never replaced.
+        var scratch = Path.Combine(_data, "repository");
+        var models = Directory.CreateDirectory(Path.Combine(scratch, "models")).FullName;
+        File.Copy(Path.Combine(CliRunner.RepositoryRoot, "models", "build-default.sh"), Path.Combine(models, "build-default.sh"));
+        Directory.CreateDirectory(Path.Combine(models, "default.old"));
+        File.WriteAllText(Path.Combine(models, "default.old", "config.json"), "{}");
+        var (code, error) = RunScript(Path.Combine(_data, "nowhere"), Path.Combine(models, "build-default.sh"));
+        Assert.Equal(1, code);
+        Assert.Contains("no NADI data", error);
+        Assert.Equal("{}", File.ReadAllText(Path.Combine(models, "default", "config.json")));
+        Assert.False(Directory.Exists(Path.Combine(models, "default.old")));
+    }
+
+    private static (int Code, string Error) RunScript(string dataFolder, string? script = null)
     {
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(CliRunner.RepositoryRoot, "models", "build-default.sh"));
+        info.ArgumentList.Add(script ?? Path.Combine(CliRunner.RepositoryRoot, "models", "build-default.sh"));
         info.ArgumentList.Add(dataFolder);
         info.Environment.Remove("LAHJA_SHARED_DATA");
         using var process = Process.Start(info)!;
