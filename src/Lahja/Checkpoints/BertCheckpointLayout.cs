@@ -92,7 +92,7 @@ public static class BertCheckpointLayout
     /// encoder) a missing pooler or classifier and extra pre-training heads (<c>cls.*</c>) are allowed.
     /// </summary>
     /// <returns>Canonical name → stored key, for the parameters present.</returns>
-    /// <exception cref="CheckpointMismatchException">Anything does not fit.</exception>
+    /// <exception cref="CheckpointMismatchException">Anything does not fit; a wrong layer count is reported before anything is built per layer.</exception>
     public static IReadOnlyDictionary<string, string> Match(BertConfig config, int numLabels, IReadOnlyDictionary<string, TensorInfo> stored, string source, bool headOptional = false)
     {
         CheckLayerCount(config, stored.Keys, source);
