@@ -58,6 +58,7 @@ public sealed class PyTorchBinTensorSource : ITensorSource
     {
         using var asFloat = _tensors[name].to(ScalarType.Float32).contiguous();
         System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(asFloat.bytes).CopyTo(destination);
+        NonFiniteWeightsException.ThrowIfAny(destination, Path, name);
     }
 
     /// <inheritdoc />

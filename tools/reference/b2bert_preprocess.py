@@ -23,8 +23,9 @@ PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" + "\u00A6\u00D7\u00F7\u060C\u
 PUNCTUATION_TABLE = str.maketrans("", "", PUNCTUATION)
 # 6. The (very broad) emoji pattern.
 EMOJI = re.compile("[\u200d\u231a\u23cf\u23e9\U000024C2-\U0010ffff]+", flags=re.UNICODE)
-ARABIC_THEN_LATIN = re.compile(r"([\u0600-\u06FF])([A-Za-z])")
-LATIN_THEN_ARABIC = re.compile(r"([A-Za-z])([\u0600-\u06FF])")
+# 7. The authors' exact pattern and replacement: one left-to-right pass, groups that did not take part are empty,
+# so Arabic-Latin gets a space after the Latin letter and Latin-Arabic one before it; matches never overlap.
+ARABIC_LATIN = re.compile(r"([\u0600-\u06FF])([A-Za-z])|([A-Za-z])([\u0600-\u06FF])")
 URL = re.compile(r"https?://\S+")
 MENTION = re.compile(r"@\w+")
 # 9. ASCII words other than the URL/USER placeholders, any non-word non-space character, and '#'.
@@ -44,7 +45,7 @@ def steps(stopwords):
         lambda t: re.sub(r"([اويء])\1+", r"\1", t),
         lambda t: t.translate(PUNCTUATION_TABLE).replace("ஜ", " "),
         lambda t: EMOJI.sub("", t),
-        lambda t: LATIN_THEN_ARABIC.sub(r"\1 \2", ARABIC_THEN_LATIN.sub(r"\1 \2", t)),
+        lambda t: ARABIC_LATIN.sub(r"\1 \2\3 \4", t),
         lambda t: MENTION.sub("USER", URL.sub("URL", t)),
         lambda t: NOISE.sub(" ", t),
         lambda t: " ".join(w for w in t.split() if w not in stopwords),

@@ -55,6 +55,12 @@ HANDWRITTEN = [
     "#هاشتاق_عربي #tag # ##",
     "URL USER URLs USERname @USER URL_ _URL USER1 url user",
     "USERمرحبا URLشكرا",
+    # step 7 is one pass of re.sub with empty groups and no overlapping matches (shared/docs/B2BERT.md)
+    "USERخساره",
+    "aبc",
+    "بaب",
+    "بa",
+    "aب abبcd بaبa يUSERخساره @USERخساره",
     # special tokens
     "[CLS] مرحبا [SEP] [MASK] x[UNK]y [cls] [PAD][PAD] [SEP",
     # CJK and other scripts

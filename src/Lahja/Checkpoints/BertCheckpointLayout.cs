@@ -61,15 +61,41 @@ public static class BertCheckpointLayout
         return key;
     }
 
+    private const string LayerPrefix = "bert.encoder.layer.";
+
+    /// <summary>
+    /// Compares <c>num_hidden_layers</c> with the encoder layers the weights hold, before anything is built per
+    /// layer: a config that claims 10^9 layers must fail here, not after a list of 16·10^9 expected tensors.
+    /// </summary>
+    private static void CheckLayerCount(BertConfig config, IEnumerable<string> storedKeys, string source)
+    {
+        var layers = new SortedSet<int>();
+        foreach (var key in storedKeys)
+        {
+            var canonical = Canonical(key);
+            if (!canonical.StartsWith(LayerPrefix, StringComparison.Ordinal)) continue;
+            var rest = canonical.AsSpan(LayerPrefix.Length);
+            var dot = rest.IndexOf('.');
+            if (dot > 0 && int.TryParse(rest[..dot], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+                layers.Add(index);
+        }
+        if (layers.Count == config.NumHiddenLayers) return;
+        var held = layers.Count == 0 ? "no encoder layer"
+            : layers.Max == layers.Count - 1 ? $"{layers.Count} (layers 0 to {layers.Max})"
+            : $"{layers.Count} (layers {string.Join(", ", layers.Take(20))}{(layers.Count > 20 ? ", …" : "")})";
+        throw new CheckpointMismatchException($"{source} does not match its config: num_hidden_layers is {config.NumHiddenLayers}, but the weights hold {held}.");
+    }
+
     /// <summary>
     /// Maps canonical parameter names to stored keys and checks names and shapes. Missing, unexpected and wrongly
     /// shaped tensors are reported together. With <paramref name="headOptional"/> (fine-tuning from a pre-trained
     /// encoder) a missing pooler or classifier and extra pre-training heads (<c>cls.*</c>) are allowed.
     /// </summary>
     /// <returns>Canonical name → stored key, for the parameters present.</returns>
-    /// <exception cref="CheckpointMismatchException">Anything does not fit.</exception>
+    /// <exception cref="CheckpointMismatchException">Anything does not fit; a wrong layer count is reported before anything is built per layer.</exception>
     public static IReadOnlyDictionary<string, string> Match(BertConfig config, int numLabels, IReadOnlyDictionary<string, TensorInfo> stored, string source, bool headOptional = false)
     {
+        CheckLayerCount(config, stored.Keys, source);
         var byCanonical = new Dictionary<string, string>(StringComparer.Ordinal);
         var unexpected = new List<string>();
         var expected = Parameters(config, numLabels).ToDictionary(p => p.Name, p => p.Shape, StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -53,6 +54,16 @@ public sealed record BertConfig
     /// <summary>The number of classifier outputs declared (<c>id2label</c> count, else <c>num_labels</c>, else 2).</summary>
     public int NumLabels => Id2Label.Count > 0 ? Id2Label.Count : 2;
 
+    // Generous bounds (BERT-base: 30522, 768, 12, 3072, 512, 2): far above any real BERT, far below sizes that
+    // exhaust memory before the weights are even read.
+    private const int MaxVocabSize = 1 << 24;
+    private const int MaxHiddenSize = 1 << 16;
+    private const int MaxLayers = 1024;
+    private const int MaxIntermediateSize = 1 << 18;
+    private const int MaxPositions = 1 << 20;
+    private const int MaxTypeVocabSize = 1 << 16;
+    private const int MaxLabels = 1 << 16;
+
     private static readonly HashSet<string> Modelled =
     [
         "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "hidden_act",
@@ -93,7 +104,17 @@ public sealed record BertConfig
                 throw new InvalidDataException($"{source}: field \"{name}\" should be a {typeof(T).Name}, found {node.ToJsonString()}.");
             }
         }
-        int Int(string name, int fallback) => (int)Get<double>(name, fallback);
+        // Whole JSON numbers only, range-checked before any cast: 2.5 or 1e30 must not become a layer count.
+        int Int(string name, int fallback, int min, int max)
+        {
+            if (!root.TryGetPropertyValue(name, out var node) || node is null) return fallback;
+            long? whole = node is not JsonValue value ? null
+                : value.TryGetValue<long>(out var parsed) ? parsed
+                : value.TryGetValue<int>(out var built) ? built : null;
+            if (whole is { } w && w >= min && w <= max) return (int)w;
+            throw new InvalidDataException($"{source}: field \"{name}\" must be a whole number from {min} to {max}, found {node.ToJsonString()}.");
+        }
+        int Size(string name, int fallback, int max) => Int(name, fallback, 1, max);
 
         var id2label = new List<string>();
         if (root["id2label"] is JsonObject map)
@@ -109,9 +130,10 @@ public sealed record BertConfig
                 throw new InvalidDataException($"{source}: id2label indices must run from 0 to {entries.Count - 1} without gaps.");
             id2label.AddRange(entries.Values);
         }
-        else if (root["num_labels"] is JsonValue n && n.TryGetValue<double>(out var count))
+        else if (root["num_labels"] is not null)
         {
-            for (var i = 0; i < (int)count; i++) id2label.Add($"LABEL_{i}");
+            var count = Size("num_labels", 2, MaxLabels);
+            for (var i = 0; i < count; i++) id2label.Add($"LABEL_{i}");
         }
 
         var extra = new JsonObject();
@@ -120,19 +142,19 @@ public sealed record BertConfig
 
         var config = new BertConfig
         {
-            VocabSize = Int("vocab_size", 30522),
-            HiddenSize = Int("hidden_size", 768),
-            NumHiddenLayers = Int("num_hidden_layers", 12),
-            NumAttentionHeads = Int("num_attention_heads", 12),
-            IntermediateSize = Int("intermediate_size", 3072),
+            VocabSize = Size("vocab_size", 30522, MaxVocabSize),
+            HiddenSize = Size("hidden_size", 768, MaxHiddenSize),
+            NumHiddenLayers = Size("num_hidden_layers", 12, MaxLayers),
+            NumAttentionHeads = Size("num_attention_heads", 12, MaxHiddenSize),
+            IntermediateSize = Size("intermediate_size", 3072, MaxIntermediateSize),
             HiddenAct = Get("hidden_act", "gelu"),
             HiddenDropoutProb = Get("hidden_dropout_prob", 0.1),
             AttentionProbsDropoutProb = Get("attention_probs_dropout_prob", 0.1),
-            MaxPositionEmbeddings = Int("max_position_embeddings", 512),
-            TypeVocabSize = Int("type_vocab_size", 2),
+            MaxPositionEmbeddings = Size("max_position_embeddings", 512, MaxPositions),
+            TypeVocabSize = Size("type_vocab_size", 2, MaxTypeVocabSize),
             InitializerRange = Get("initializer_range", 0.02),
             LayerNormEps = Get("layer_norm_eps", 1e-12),
-            PadTokenId = Int("pad_token_id", 0),
+            PadTokenId = Int("pad_token_id", 0, 0, MaxVocabSize - 1),
             PositionEmbeddingType = Get("position_embedding_type", "absolute"),
             ClassifierDropout = root["classifier_dropout"] is null ? null : Get("classifier_dropout", 0.0),
             ModelType = Get("model_type", "bert"),
@@ -145,14 +167,39 @@ public sealed record BertConfig
         return config;
     }
 
-    /// <summary>Checks that the architecture is one Lahja can run.</summary>
+    /// <summary>
+    /// Checks that the architecture is one Lahja can run and that every size is in range, so no value from an
+    /// untrusted config.json can drive an allocation; the message names each offending field.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A field is out of range or unsupported.</exception>
     public void Validate(string source)
     {
         var problems = new List<string>();
-        if (HiddenSize <= 0 || NumAttentionHeads <= 0 || HiddenSize % NumAttentionHeads != 0)
+        void Range(string field, long value, long min, long max)
+        {
+            if (value < min || value > max) problems.Add($"{field} {value} is outside the supported range {min} to {max}");
+        }
+        Range("vocab_size", VocabSize, 1, MaxVocabSize);
+        Range("hidden_size", HiddenSize, 1, MaxHiddenSize);
+        Range("num_hidden_layers", NumHiddenLayers, 1, MaxLayers);
+        Range("num_attention_heads", NumAttentionHeads, 1, MaxHiddenSize);
+        Range("intermediate_size", IntermediateSize, 1, MaxIntermediateSize);
+        Range("max_position_embeddings", MaxPositionEmbeddings, 1, MaxPositions);
+        Range("type_vocab_size", TypeVocabSize, 1, MaxTypeVocabSize);
+        Range("pad_token_id", PadTokenId, 0, VocabSize - 1L);
+        Range("num_labels", NumLabels, 1, MaxLabels);
+        if (HiddenSize > 0 && NumAttentionHeads > 0 && HiddenSize % NumAttentionHeads != 0)
             problems.Add($"hidden_size {HiddenSize} is not a positive multiple of num_attention_heads {NumAttentionHeads}");
-        if (NumHiddenLayers < 0 || IntermediateSize <= 0 || VocabSize <= 0 || MaxPositionEmbeddings <= 0 || TypeVocabSize <= 0)
-            problems.Add("a size field is not positive");
+        // A tensor is copied into the model through one span, whose length is an int.
+        foreach (var (rows, name) in new[] { (VocabSize, "vocab_size"), (IntermediateSize, "intermediate_size"), (MaxPositionEmbeddings, "max_position_embeddings") })
+            if ((long)rows * HiddenSize * sizeof(float) > int.MaxValue)
+                problems.Add($"{name} {rows} × hidden_size {HiddenSize} makes a tensor over 2 GiB, more than Lahja loads");
+        if (!(LayerNormEps > 0) || double.IsInfinity(LayerNormEps))
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"layer_norm_eps {LayerNormEps} is not a positive number"));
+        foreach (var (p, name) in new[] { (HiddenDropoutProb, "hidden_dropout_prob"), (AttentionProbsDropoutProb, "attention_probs_dropout_prob"), (ClassifierDropout ?? 0, "classifier_dropout") })
+            if (!(p is >= 0 and <= 1)) problems.Add(string.Create(CultureInfo.InvariantCulture, $"{name} {p} is not a probability from 0 to 1"));
+        if (!(InitializerRange >= 0) || double.IsInfinity(InitializerRange))
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"initializer_range {InitializerRange} is not a non-negative number"));
         if (HiddenAct is not ("gelu" or "gelu_new" or "gelu_pytorch_tanh" or "relu"))
             problems.Add($"hidden_act \"{HiddenAct}\" is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)");
         if (PositionEmbeddingType != "absolute")

@@ -192,6 +192,7 @@ public sealed class SafeTensorsFile : ITensorSource
         {
             case TensorDType.F32 when BitConverter.IsLittleEndian:
                 ReadExactly(MemoryMarshal.AsBytes(destination), _dataStart + begin);
+                NonFiniteWeightsException.ThrowIfAny(destination, Path, name);
                 return;
             case TensorDType.F32:
             case TensorDType.F16:
@@ -214,6 +215,7 @@ public sealed class SafeTensorsFile : ITensorSource
                         };
                     done += count;
                 }
+                NonFiniteWeightsException.ThrowIfAny(destination, Path, name);
                 return;
             default:
                 throw new InvalidDataException($"{Path}: tensor \"{name}\" is {info.DType}, not a floating-point tensor.");

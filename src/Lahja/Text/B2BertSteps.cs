@@ -29,7 +29,12 @@ public static class B2BertSteps
     /// <summary>Step 6: deletes "emoji": U+200D, U+231A, U+23CF, U+23E9 and every code point from U+24C2 up.</summary>
     public static IPreprocessingStep RemoveEmoji { get; } = new Step("remove-emoji", RemoveEmojiImpl);
 
-    /// <summary>Step 7: puts a space between an Arabic-block character and an adjacent ASCII letter.</summary>
+    /// <summary>
+    /// Step 7: one left-to-right pass of B2BERT's <c>re.sub(r'([\u0600-\u06FF])([A-Za-z])|([A-Za-z])([\u0600-\u06FF])',
+    /// r'\1 \2\3 \4', text)</c>: Arabic-block then ASCII letter gains a space between and one after the letter
+    /// (<c>بa</c> → <c>ب a </c>), ASCII letter then Arabic one before the letter and one between (<c>aب</c> →
+    /// <c> a ب</c>); matches never overlap.
+    /// </summary>
     public static IPreprocessingStep SeparateArabicAndLatin { get; } = new Step("separate-arabic-latin", SeparateImpl);
 
     /// <summary>Step 8: <c>https?://\S+</c> → <c>URL</c>, then <c>@\w+</c> → <c>USER</c>.</summary>
@@ -125,16 +130,31 @@ public static class B2BertSteps
 
     private static bool IsAsciiLetter(char c) => char.IsAsciiLetter(c);
 
+    // re.sub(r'([\u0600-\u06FF])([A-Za-z])|([A-Za-z])([\u0600-\u06FF])', r'\1 \2\3 \4', text): groups that did
+    // not take part are empty, so "بa" becomes "ب a " and "aب" becomes " a ب"; the scan resumes after each match,
+    // so matches never overlap ("aبc" → " a بc"). Both classes are in the BMP, so UTF-16 units can be compared.
     private static string SeparateImpl(string text)
     {
-        var builder = new StringBuilder(text.Length + 8);
-        for (var i = 0; i < text.Length; i++)
+        StringBuilder? builder = null;
+        var copied = 0;
+        var i = 0;
+        while (i + 1 < text.Length)
         {
-            if (i > 0 && ((IsArabicBlock(text[i - 1]) && IsAsciiLetter(text[i])) || (IsAsciiLetter(text[i - 1]) && IsArabicBlock(text[i]))))
-                builder.Append(' ');
-            builder.Append(text[i]);
+            var (first, second) = (text[i], text[i + 1]);
+            var arabicThenLatin = IsArabicBlock(first) && IsAsciiLetter(second);
+            if (!arabicThenLatin && !(IsAsciiLetter(first) && IsArabicBlock(second)))
+            {
+                i++;
+                continue;
+            }
+            builder ??= new StringBuilder(text.Length + 8);
+            builder.Append(text, copied, i - copied);
+            if (arabicThenLatin) builder.Append(first).Append(' ').Append(second).Append(' ');
+            else builder.Append(' ').Append(first).Append(' ').Append(second);
+            i += 2;
+            copied = i;
         }
-        return builder.Length == text.Length ? text : builder.ToString();
+        return builder is null ? text : builder.Append(text, copied, text.Length - copied).ToString();
     }
 
     private static string ReplaceUrlsAndMentionsImpl(string text) => ReplaceMentions(ReplaceUrls(text));

@@ -35,6 +35,23 @@ public sealed class BertConfigAndLayoutTests : IDisposable
     [InlineData("""{"hidden_act":"swish"}""", "not supported")]
     [InlineData("""{"id2label":{"0":"a","2":"b"}}""", "without gaps")]
     [InlineData("""{ nope""", "not valid JSON")]
+    [InlineData("""{"num_hidden_layers":1000000000}""", "field \"num_hidden_layers\" must be a whole number from 1 to 1024, found 1000000000")]
+    [InlineData("""{"num_hidden_layers":1e30}""", "field \"num_hidden_layers\" must be a whole number from 1 to 1024, found 1e30")]
+    [InlineData("""{"num_hidden_layers":2.5}""", "field \"num_hidden_layers\" must be a whole number from 1 to 1024, found 2.5")]
+    [InlineData("""{"num_hidden_layers":2.0}""", "found 2.0")] // transformers' range() would refuse a float too
+    [InlineData("""{"num_hidden_layers":0}""", "field \"num_hidden_layers\"")]
+    [InlineData("""{"intermediate_size":1000000000000}""", "field \"intermediate_size\" must be a whole number from 1 to 262144, found 1000000000000")]
+    [InlineData("""{"hidden_size":-768}""", "field \"hidden_size\"")]
+    [InlineData("""{"vocab_size":0}""", "field \"vocab_size\"")]
+    [InlineData("""{"max_position_embeddings":"512"}""", "field \"max_position_embeddings\"")]
+    [InlineData("""{"num_labels":1000000000}""", "field \"num_labels\"")]
+    [InlineData("""{"pad_token_id":-1}""", "field \"pad_token_id\"")]
+    [InlineData("""{"vocab_size":100,"pad_token_id":100}""", "pad_token_id 100 is outside the supported range 0 to 99")]
+    [InlineData("""{"vocab_size":16777216,"hidden_size":65536,"num_attention_heads":1}""", "vocab_size 16777216 × hidden_size 65536 makes a tensor over 2 GiB")]
+    [InlineData("""{"layer_norm_eps":-1e-12}""", "layer_norm_eps -1E-12 is not a positive number")]
+    [InlineData("""{"layer_norm_eps":0}""", "layer_norm_eps 0 is not a positive number")]
+    [InlineData("""{"hidden_dropout_prob":1.5}""", "hidden_dropout_prob 1.5 is not a probability")]
+    [InlineData("""{"position_embedding_type":"relative_key"}""", "position_embedding_type \"relative_key\" is not supported")]
     public void Bad_configs_are_clear_errors(string json, string expected)
     {
         var path = Path.Combine(_directory, "config.json");
@@ -75,6 +92,25 @@ public sealed class BertConfigAndLayoutTests : IDisposable
         // Fine-tuning from a pre-trained encoder: head tensors may be missing, pre-training heads ignored.
         var withoutHead = stored.Where(p => !p.Key.StartsWith("classifier") && !p.Key.StartsWith("bert.pooler")).ToDictionary();
         Assert.NotEmpty(BertCheckpointLayout.Match(config, 18, withoutHead, "ckpt", headOptional: true));
+    }
+
+    [Fact]
+    public void Layer_count_is_checked_against_the_weights_before_anything_is_built_per_layer()
+    {
+        var small = new BertConfig { HiddenSize = 4, NumAttentionHeads = 2, NumHiddenLayers = 1, IntermediateSize = 8, VocabSize = 10, MaxPositionEmbeddings = 6 };
+        var stored = BertCheckpointLayout.Parameters(small, 18).ToDictionary(p => p.Name, p => new TensorInfo(p.Name, TensorDType.F32, p.Shape));
+        // Built directly, so Validate's upper bound does not stop it first: the tensors must.
+        var huge = small with { NumHiddenLayers = 200_000 };
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<CheckpointMismatchException>(() => BertCheckpointLayout.Match(huge, 18, stored, "ckpt"));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("ckpt does not match its config: num_hidden_layers is 200000, but the weights hold 1 (layers 0 to 0)", e.Message);
+        // 200,000 layers' expected names and shapes take hundreds of MB; checking the stored keys takes a few kB.
+        Assert.True(allocated < 1_000_000, $"{allocated} bytes allocated before refusing");
+        var e2 = Assert.Throws<CheckpointMismatchException>(() => BertCheckpointLayout.Match(small with { NumHiddenLayers = 3 }, 18, stored, "ckpt"));
+        Assert.Contains("num_hidden_layers is 3, but the weights hold 1", e2.Message);
+        var noLayers = stored.Where(p => !p.Key.Contains(".layer.")).ToDictionary();
+        Assert.Contains("the weights hold no encoder layer", Assert.Throws<CheckpointMismatchException>(() => BertCheckpointLayout.Match(small, 18, noLayers, "ckpt")).Message);
     }
 
     [Fact]

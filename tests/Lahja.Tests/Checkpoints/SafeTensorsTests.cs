@@ -89,7 +89,7 @@ public sealed class SafeTensorsTests : IDisposable
         Assert.Contains("does not contain it", Assert.Throws<InvalidDataException>(() => ShardedSafeTensors.Open(PathOf("model.safetensors.index.json"))).Message);
     }
 
-    private static void WriteRaw(string path, string header, byte[] data)
+    internal static void WriteRaw(string path, string header, byte[] data)
     {
         var headerBytes = Encoding.UTF8.GetBytes(header);
         var bytes = new byte[8 + headerBytes.Length + data.Length];

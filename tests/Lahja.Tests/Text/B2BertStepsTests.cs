@@ -54,9 +54,14 @@ public class B2BertStepsTests
     public void Step6_removes_the_broad_emoji_range(string input, string expected) => Assert.Equal(expected, B2BertSteps.RemoveEmoji.Apply(input));
 
     [Theory]
-    [InlineData("helloمرحبا", "hello مرحبا")]
-    [InlineData("مرحباhello", "مرحبا hello")]
-    [InlineData("aبc", "a ب c")]
+    // The examples of shared/docs/B2BERT.md step 7 (one pass of the authors' re.sub; empty groups, no overlap).
+    [InlineData("USERخساره", "USE R خساره")]
+    [InlineData("aبc", " a بc")]
+    [InlineData("بaب", "ب a ب")]
+    [InlineData("بa", "ب a ")]
+    [InlineData("helloمرحبا", "hell o مرحبا")]
+    [InlineData("مرحباhello", "مرحبا h ello")]
+    [InlineData("abبcd", "a b بcd")]
     [InlineData("123مرحبا", "123مرحبا")] // digits are not letters
     [InlineData("éب", "éب")] // only ASCII letters
     public void Step7_separates_arabic_and_latin_letters(string input, string expected) => Assert.Equal(expected, B2BertSteps.SeparateArabicAndLatin.Apply(input));
@@ -106,6 +111,14 @@ public class B2BertStepsTests
             TextPreprocessor.B2Bert.Steps.Select(s => s.Name));
         Assert.Equal("مرحبا الحال URL", TextPreprocessor.B2Bert.Process("مرحباً يا @user كيف الحال؟ 😀 hello123 URL"));
         Assert.Equal("  x ", TextPreprocessor.None.Process("  x "));
+    }
+
+    [Fact]
+    public void Preset_deletes_a_user_placeholder_glued_to_arabic()
+    {
+        // Step 7 splits USER into "USE R" before step 9, so neither survives as the USER placeholder.
+        Assert.Equal("خساره", TextPreprocessor.B2Bert.Process("USERخساره"));
+        Assert.Equal("USER خساره", TextPreprocessor.B2Bert.Process("USER خساره"));
     }
 
     [Fact]
