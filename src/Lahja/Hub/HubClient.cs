@@ -48,10 +48,12 @@ public sealed class HubClient : IDisposable
     private readonly TimeSpan _metadataTimeout;
 
     /// <summary>Creates a client for <paramref name="endpoint"/> (default: <c>HF_ENDPOINT</c>, else the public Hub).</summary>
-    /// <exception cref="HubException">A timeout variable is not a positive number of seconds.</exception>
+    /// <exception cref="HubException">The endpoint is not an http(s) address, or a timeout variable is not a positive number of seconds.</exception>
     public HubClient(string? endpoint = null, string? token = null, HttpMessageHandler? handler = null)
     {
         Endpoint = (endpoint ?? Environment.GetEnvironmentVariable("HF_ENDPOINT") ?? "https://huggingface.co").TrimEnd('/');
+        if (!Uri.TryCreate(Endpoint, UriKind.Absolute, out var endpointUri) || (endpointUri.Scheme != Uri.UriSchemeHttp && endpointUri.Scheme != Uri.UriSchemeHttps))
+            throw new HubException($"The Hub endpoint {HubText.Show(Endpoint)} (HF_ENDPOINT) is not an http or https address.");
         Token = token ?? ReadToken();
         _downloadTimeout = TimeoutSetting(DownloadTimeoutVariable);
         _metadataTimeout = TimeoutSetting(MetadataTimeoutVariable);

@@ -171,6 +171,7 @@ public sealed class HubClientTests : IDisposable
         var e = await Assert.ThrowsAsync<HubException>(() => Download());
         Assert.Contains(FakeHub.Repo, e.Message);
         Assert.Contains(HubText.Show(hostile).Trim('"').Replace("W/\\\"", ""), e.Message);
+        Assert.Contains(where switch { "etag" => "the Hub sent the ETag", "commit" => "the Hub sent the commit", _ => "which is not a relative path" }, e.Message);
         Assert.DoesNotContain('\u001b', e.Message);
         Assert.DoesNotContain('\u0000', e.Message);
         Assert.Equal(before, Everything());
@@ -277,6 +278,17 @@ public sealed class HubClientTests : IDisposable
         Environment.SetEnvironmentVariable(HubClient.DownloadTimeoutVariable, value);
         var e = Assert.Throws<HubException>(() => new HubClient());
         Assert.Contains($"{HubClient.DownloadTimeoutVariable}=\"{value}\"", e.Message);
+    }
+
+    [Theory]
+    [InlineData("file:///tmp")]
+    [InlineData("ftp://127.0.0.1")]
+    [InlineData("not a url")]
+    public void An_endpoint_that_is_not_http_is_named(string endpoint)
+    {
+        Environment.SetEnvironmentVariable("HF_ENDPOINT", endpoint);
+        var e = Assert.Throws<HubException>(() => new HubClient());
+        Assert.Contains($"\"{endpoint}\" (HF_ENDPOINT) is not an http or https address", e.Message);
     }
 
     [Theory]
