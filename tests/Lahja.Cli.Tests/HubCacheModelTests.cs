@@ -267,4 +267,26 @@ public sealed class HubCacheModelTests : IDisposable
         Assert.Contains("\"owner/missing\" is not a directory here", error);
         Assert.Contains("is not in the cache", error);
     }
+
+    [Theory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("ftp://127.0.0.1/x")]
+    public void A_redirect_to_another_scheme_is_a_clear_error_not_a_crash(string location)
+    {
+        _hub.ResolveRedirect = location;
+        var (code, output, error) = CliRunner.Run("", "download", FakeHub.Repo);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Contains($"redirected to \"{location}\"; only http and https addresses are followed", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void Control_characters_in_a_bad_id_are_escaped()
+    {
+        var (code, _, error) = CliRunner.Run("", "download", "bad\u001b[2Jid");
+        Assert.Equal(2, code);
+        Assert.Contains("\"bad\\u001B[2Jid\" is not a Hub repository id", error);
+        Assert.DoesNotContain('\u001b', error);
+    }
 }

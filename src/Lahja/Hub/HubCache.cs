@@ -58,6 +58,8 @@ public static class HubCache
     /// </summary>
     public static (string? Snapshot, string Problem) Locate(string repoId, string revision = "main")
     {
+        if (!ModelLocator.IsHubId(repoId))
+            return (null, $"{HubText.Show(repoId)} is not a Hub repository id (OWNER/NAME)");
         if (!CheckpointFiles.IsSafeRelativeName(revision))
             return (null, $"revision {HubText.Show(revision)} is not a valid revision name");
         var refFile = PathInside(repoId, "refs/" + revision, "revision");
@@ -74,10 +76,10 @@ public static class HubCache
         }
         else
         {
-            return (null, $"{repoId}@{HubText.Show(revision)} is not in the cache ({CacheDirectory})");
+            return (null, $"{repoId}@{revision} is not in the cache ({CacheDirectory})"); // revision checked above: printable
         }
         var snapshot = PathInside(repoId, "snapshots/" + commit, "snapshot");
-        if (!Directory.Exists(snapshot)) return (null, $"{repoId}@{HubText.Show(revision)} is not in the cache ({CacheDirectory})");
+        if (!Directory.Exists(snapshot)) return (null, $"{repoId}@{revision} is not in the cache ({CacheDirectory})"); // revision checked above: printable
         var missing = MissingModelFiles(snapshot);
         return missing is null ? (snapshot, "") : (null, $"the cached snapshot {snapshot} lacks {missing}");
     }
