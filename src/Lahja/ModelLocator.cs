@@ -34,14 +34,39 @@ public static class ModelLocator
                 "checkpoint directory: config.json, model.safetensors or pytorch_model.bin, vocab.txt), or --model " +
                 "OWNER/NAME for a Hugging Face Hub model such as AHAAM/B2BERT (downloaded into the shared Hub cache on first use), or set " + ModelVariable + ".");
         if (Directory.Exists(model)) return model;
+        if (File.Exists(model))
+            throw new DirectoryNotFoundException($"Model {Hub.HubText.Show(model)} is a file; --model takes a checkpoint directory (config.json, weights, vocab.txt) or a Hub id (OWNER/NAME).");
+        if (LooksLikePath(model))
+            throw new DirectoryNotFoundException($"Model directory {Hub.HubText.Show(model)} does not exist{(ExistingParent(model) is { } parent ? $" (in {Hub.HubText.Show(parent)})" : "")}.");
         if (IsHubId(model))
         {
             // The first use of a Hub id downloads it; later uses (and HF_HUB_OFFLINE) read the cache.
-            if (Hub.HubCache.FindSnapshot(model) is { } cached) return cached;
-            using var client = new Hub.HubClient();
-            return client.DownloadAsync(model, progress: downloadProgress).GetAwaiter().GetResult();
+            try
+            {
+                if (Hub.HubCache.FindSnapshot(model) is { } cached) return cached;
+                using var client = new Hub.HubClient();
+                return client.DownloadAsync(model, progress: downloadProgress).GetAwaiter().GetResult();
+            }
+            catch (Hub.HubException e)
+            {
+                // The user may have meant either: say what failed for both readings.
+                throw new Hub.HubException($"Model {Hub.HubText.Show(model)} is not a directory here ({Path.GetFullPath(model)} does not exist), and as a Hugging Face Hub id it could not be loaded: {e.Message}", e);
+            }
         }
-        throw new DirectoryNotFoundException($"Model '{model}' is neither a directory nor a Hub id (OWNER/NAME).");
+        throw new DirectoryNotFoundException($"Model {Hub.HubText.Show(model)} is neither a directory nor a Hub id (OWNER/NAME).");
+    }
+
+    /// <summary>
+    /// Whether a name that is not an existing directory was meant as a path rather than a Hub id: it starts with
+    /// <c>.</c>, <c>/</c> or <c>~</c>, has more than one '/', or its parent folder exists (<c>models/nope</c>).
+    /// </summary>
+    private static bool LooksLikePath(string model) =>
+        model.StartsWith('.') || model.StartsWith('/') || model.StartsWith('~') || model.Count(c => c == '/') > 1 || ExistingParent(model) is not null;
+
+    private static string? ExistingParent(string model)
+    {
+        var parent = Path.GetDirectoryName(model.TrimEnd('/'));
+        return !string.IsNullOrEmpty(parent) && Directory.Exists(parent) ? parent : null;
     }
 
     /// <summary>Whether <paramref name="text"/> has the form of a Hub repository id.</summary>

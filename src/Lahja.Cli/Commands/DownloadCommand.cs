@@ -10,14 +10,14 @@ internal static class DownloadCommand
     {
         var repo = new Argument<string>("repository") { Description = "Hub repository id, e.g. AHAAM/B2BERT." };
         var revision = new Option<string>("--revision") { Description = "Branch, tag or commit.", DefaultValueFactory = _ => "main" };
-        var command = new Command("download", "Download a model from the Hugging Face Hub into the cache shared with Python (HF_HOME, HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE).")
+        var command = new Command("download", "Download a model from the Hugging Face Hub into the cache shared with Python (HF_HOME, HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE, HF_HUB_ETAG_TIMEOUT, HF_HUB_DOWNLOAD_TIMEOUT).")
         {
             repo, revision,
         };
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
             var id = parse.GetValue(repo)!;
-            if (!ModelLocator.IsHubId(id)) throw new UsageException($"'{id}' is not a Hub repository id (OWNER/NAME).");
+            if (!ModelLocator.IsHubId(id)) throw new UsageException($"{HubText.Show(id)} is not a Hub repository id (OWNER/NAME).");
             using var client = new HubClient();
             var progress = new DownloadReporter(io.Error);
             var snapshot = client.DownloadAsync(id, parse.GetValue(revision)!, progress).GetAwaiter().GetResult();
@@ -45,7 +45,7 @@ internal static class DownloadCommand
                 _file = value.File;
                 _last = _watch.Elapsed;
                 var percent = value.Total is > 0 ? $" {100.0 * value.Bytes / value.Total.Value:0.0}%" : "";
-                error.WriteLine($"lahja: {value.File}: {value.Bytes / 1e6:0.0} MB{(value.Total is { } t ? $" of {t / 1e6:0.0} MB" : "")}{percent}");
+                error.WriteLine($"lahja: {HubText.Show(value.File)}: {value.Bytes / 1e6:0.0} MB{(value.Total is { } t ? $" of {t / 1e6:0.0} MB" : "")}{percent}");
             }
         }
 

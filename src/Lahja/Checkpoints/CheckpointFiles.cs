@@ -27,6 +27,39 @@ public static class CheckpointFiles
         throw new FileNotFoundException($"'{directory}' has no weights: expected {SafeTensors}, {SafeTensorsIndex} or {PyTorchBin}.");
     }
 
+    /// <summary>
+    /// Whether <paramref name="name"/> is a plain file name relative to a checkpoint directory, as a repository
+    /// listing or an index's <c>weight_map</c> may name one: non-empty, '/'-separated, without <c>..</c>, <c>.</c> or
+    /// empty segments, not rooted (no leading '/', no drive), without backslashes, NUL or other control characters.
+    /// Joined to a directory, such a name stays inside it.
+    /// </summary>
+    public static bool IsSafeRelativeName(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= 1024
+        && !name.Any(c => char.IsControl(c) || c is '\\')
+        && !(name.Length >= 2 && name[1] == ':')
+        && name.Split('/').All(segment => segment.Length > 0 && segment is not ("." or ".."));
+
+    /// <summary>
+    /// Joins <paramref name="name"/> to <paramref name="directory"/> after checking it with
+    /// <see cref="IsSafeRelativeName"/>, and checks that the full path lies inside the directory.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The name is unsafe; the message names <paramref name="source"/> and the value.</exception>
+    public static string JoinInside(string directory, string name, string source)
+    {
+        var root = Path.GetFullPath(directory);
+        var path = IsSafeRelativeName(name) ? Path.GetFullPath(Path.Combine(root, name)) : null;
+        if (path is null || !IsInside(root, path))
+            throw new InvalidDataException($"{source}: file name {Hub.HubText.Show(name)} is not a relative path inside the checkpoint directory.");
+        return path;
+    }
+
+    /// <summary>Whether the full path <paramref name="path"/> lies strictly inside the full path <paramref name="root"/>.</summary>
+    public static bool IsInside(string root, string path)
+    {
+        var prefix = Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar;
+        return path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length;
+    }
+
     /// <summary>Reads config.json of <paramref name="directory"/>, with a clear error when it is missing.</summary>
     public static BertConfig LoadConfig(string directory)
     {

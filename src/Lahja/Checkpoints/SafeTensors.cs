@@ -89,11 +89,12 @@ public sealed class SafeTensorsFile : ITensorSource
     /// <summary>Opens and validates a safetensors file.</summary>
     public static SafeTensorsFile Open(string path)
     {
-        var length = new FileInfo(path).Length;
-        if (length < 8) throw new InvalidDataException($"{path}: {length} bytes is too short for a safetensors file (truncated?).");
         var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
         try
         {
+            // The open file's length, not FileInfo's: in a Hugging Face cache the path is a symlink to the blob.
+            var length = RandomAccess.GetLength(file);
+            if (length < 8) throw new InvalidDataException($"{path}: {length} bytes is too short for a safetensors file (truncated?).");
             Span<byte> lengthBytes = stackalloc byte[8];
             RandomAccess.Read(file, lengthBytes, 0);
             var headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
@@ -300,30 +301,59 @@ public sealed class ShardedSafeTensors : ITensorSource
     /// <inheritdoc />
     public IReadOnlyDictionary<string, TensorInfo> Tensors { get; private set; } = new Dictionary<string, TensorInfo>();
 
+    /// <summary>
+    /// The <c>weight_map</c> of an index file's content: tensor name → shard file, each file name checked to be a
+    /// relative path that stays inside the checkpoint directory (<see cref="CheckpointFiles.IsSafeRelativeName"/>).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The index is malformed or names an unsafe file; the message names <paramref name="source"/>.</exception>
+    public static IReadOnlyList<(string Tensor, string File)> ReadWeightMap(ReadOnlyMemory<byte> index, string source)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(index);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source}: not valid JSON ({e.Message}).", e);
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{source}: no \"weight_map\" object.");
+            var result = new List<(string, string)>();
+            foreach (var entry in map.EnumerateObject())
+            {
+                var file = entry.Value.ValueKind == JsonValueKind.String ? entry.Value.GetString()! : throw new InvalidDataException($"{source}: weight_map[{Hub.HubText.Show(entry.Name)}] is not a file name.");
+                if (!CheckpointFiles.IsSafeRelativeName(file))
+                    throw new InvalidDataException($"{source}: weight_map[{Hub.HubText.Show(entry.Name)}] names {Hub.HubText.Show(file)}, which is not a relative path inside the checkpoint directory.");
+                result.Add((entry.Name, file));
+            }
+            return result;
+        }
+    }
+
     /// <summary>Opens the index and every shard it names; a tensor missing from its shard is an error.</summary>
     public static ShardedSafeTensors Open(string indexPath)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(indexPath))!;
-        using var document = JsonDocument.Parse(File.ReadAllBytes(indexPath));
-        if (!document.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
-            throw new InvalidDataException($"{indexPath}: no \"weight_map\" object.");
+        var map = ReadWeightMap(File.ReadAllBytes(indexPath), indexPath);
         var result = new ShardedSafeTensors();
         try
         {
             var byFile = new Dictionary<string, SafeTensorsFile>(StringComparer.Ordinal);
-            foreach (var entry in map.EnumerateObject())
+            foreach (var (tensor, file) in map)
             {
-                var file = entry.Value.GetString() ?? throw new InvalidDataException($"{indexPath}: weight_map[\"{entry.Name}\"] is not a file name.");
                 if (!byFile.TryGetValue(file, out var shard))
                 {
-                    var shardPath = System.IO.Path.Combine(directory, file);
-                    if (!File.Exists(shardPath)) throw new FileNotFoundException($"{indexPath} names shard {file}, which is missing.", shardPath);
+                    var shardPath = CheckpointFiles.JoinInside(directory, file, indexPath);
+                    if (!File.Exists(shardPath)) throw new FileNotFoundException($"{indexPath} names shard {Hub.HubText.Show(file)}, which is missing.", shardPath);
                     byFile[file] = shard = SafeTensorsFile.Open(shardPath);
                     result._files.Add(shard);
                 }
-                if (!shard.Tensors.ContainsKey(entry.Name))
-                    throw new InvalidDataException($"{indexPath}: tensor \"{entry.Name}\" is mapped to {file}, which does not contain it.");
-                result._owner[entry.Name] = shard;
+                if (!shard.Tensors.ContainsKey(tensor))
+                    throw new InvalidDataException($"{indexPath}: tensor \"{tensor}\" is mapped to {file}, which does not contain it.");
+                result._owner[tensor] = shard;
             }
             result.Tensors = result._owner.ToDictionary(p => p.Key, p => p.Value.Tensors[p.Key], StringComparer.Ordinal);
             return result;

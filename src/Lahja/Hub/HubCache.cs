@@ -1,3 +1,5 @@
+using Lahja.Checkpoints;
+
 namespace Lahja.Hub;
 
 /// <summary>
@@ -24,20 +26,82 @@ public static class HubCache
         }
     }
 
-    /// <summary>The folder of a model repository in the cache.</summary>
-    public static string RepositoryFolder(string repoId) => Path.Combine(CacheDirectory, "models--" + repoId.Replace("/", "--"));
+    /// <summary>The folder of a model repository in the cache (a full path).</summary>
+    public static string RepositoryFolder(string repoId) => Path.GetFullPath(Path.Combine(CacheDirectory, "models--" + repoId.Replace("/", "--")));
+
+    /// <summary>Whether <paramref name="text"/> is a commit hash as the Hub writes one: 40 lowercase hexadecimal digits.</summary>
+    public static bool IsCommitHash(string? text) => text is { Length: 40 } && text.All(char.IsAsciiHexDigitLower);
+
+    /// <summary>
+    /// Joins <paramref name="relative"/> (parts of a cache path: <c>snapshots/COMMIT/FILE</c>, <c>blobs/ETAG</c>,
+    /// <c>refs/REVISION</c>) to the repository folder and checks that the full path is still inside it.
+    /// </summary>
+    /// <exception cref="HubException">The path would leave the repository folder; the message names the repository and the value.</exception>
+    public static string PathInside(string repoId, string relative, string what)
+    {
+        var folder = RepositoryFolder(repoId);
+        var path = CheckpointFiles.IsSafeRelativeName(relative) ? Path.GetFullPath(Path.Combine(folder, relative)) : null;
+        if (path is null || !CheckpointFiles.IsInside(folder, path))
+            throw new HubException($"{repoId}: {what} {HubText.Show(relative)} would not lie inside the cache folder {folder}; nothing was written.");
+        return path;
+    }
 
     /// <summary>
     /// The snapshot folder of <paramref name="repoId"/> at <paramref name="revision"/> (a branch or tag through
-    /// <c>refs/</c>, or a commit hash), or null when it is not cached.
+    /// <c>refs/</c>, or a commit hash) when it is cached with everything a model needs, else null.
     /// </summary>
-    public static string? FindSnapshot(string repoId, string revision = "main")
+    public static string? FindSnapshot(string repoId, string revision = "main") => Locate(repoId, revision).Snapshot;
+
+    /// <summary>
+    /// Looks <paramref name="repoId"/> at <paramref name="revision"/> up in the cache: the snapshot folder when it
+    /// holds a complete model (config, weights — every shard of an index —, vocabulary), else null and why.
+    /// </summary>
+    public static (string? Snapshot, string Problem) Locate(string repoId, string revision = "main")
     {
-        var folder = RepositoryFolder(repoId);
-        var refFile = Path.Combine(folder, "refs", revision);
-        var commit = File.Exists(refFile) ? File.ReadAllText(refFile).Trim() : revision;
-        var snapshot = Path.Combine(folder, "snapshots", commit);
-        return Directory.Exists(snapshot) && File.Exists(Path.Combine(snapshot, "config.json")) ? snapshot : null;
+        if (!ModelLocator.IsHubId(repoId))
+            return (null, $"{HubText.Show(repoId)} is not a Hub repository id (OWNER/NAME)");
+        if (!CheckpointFiles.IsSafeRelativeName(revision))
+            return (null, $"revision {HubText.Show(revision)} is not a valid revision name");
+        var refFile = PathInside(repoId, "refs/" + revision, "revision");
+        string commit;
+        if (File.Exists(refFile))
+        {
+            commit = File.ReadAllText(refFile).Trim();
+            if (!IsCommitHash(commit))
+                return (null, $"{refFile} holds {HubText.Show(commit)}, which is not a commit hash");
+        }
+        else if (IsCommitHash(revision))
+        {
+            commit = revision;
+        }
+        else
+        {
+            return (null, $"{repoId}@{revision} is not in the cache ({CacheDirectory})"); // revision checked above: printable
+        }
+        var snapshot = PathInside(repoId, "snapshots/" + commit, "snapshot");
+        if (!Directory.Exists(snapshot)) return (null, $"{repoId}@{revision} is not in the cache ({CacheDirectory})"); // revision checked above: printable
+        var missing = MissingModelFiles(snapshot);
+        return missing is null ? (snapshot, "") : (null, $"the cached snapshot {snapshot} lacks {missing}");
+    }
+
+    /// <summary>What a model directory lacks to be loaded (config, weights, vocabulary), or null when nothing.</summary>
+    private static string? MissingModelFiles(string directory)
+    {
+        bool Has(string name) => File.Exists(Path.Combine(directory, name)); // File.Exists follows symlinks: a dangling one is missing
+        var missing = new List<string>();
+        if (!Has(CheckpointFiles.Config)) missing.Add(CheckpointFiles.Config);
+        if (Has(CheckpointFiles.SafeTensorsIndex))
+        {
+            var index = Path.Combine(directory, CheckpointFiles.SafeTensorsIndex);
+            var shards = ShardedSafeTensors.ReadWeightMap(File.ReadAllBytes(index), index).Select(e => e.File).Distinct().Where(f => !Has(f)).ToList();
+            if (shards.Count > 0) missing.Add("the shards " + string.Join(", ", shards.Select(HubText.Show)));
+        }
+        else if (!Has(CheckpointFiles.SafeTensors) && !Has(CheckpointFiles.PyTorchBin))
+        {
+            missing.Add($"the weights ({CheckpointFiles.SafeTensors}, {CheckpointFiles.SafeTensorsIndex} or {CheckpointFiles.PyTorchBin})");
+        }
+        if (!Has("vocab.txt") && !Has("tokenizer.json")) missing.Add("the vocabulary (vocab.txt or tokenizer.json)");
+        return missing.Count == 0 ? null : string.Join(" and ", missing);
     }
 
     private static string Expand(string path) =>

@@ -89,6 +89,46 @@ public sealed class SafeTensorsTests : IDisposable
         Assert.Contains("does not contain it", Assert.Throws<InvalidDataException>(() => ShardedSafeTensors.Open(PathOf("model.safetensors.index.json"))).Message);
     }
 
+    [Fact]
+    public void Files_behind_relative_symlinks_are_read_at_their_target_size()
+    {
+        // The Hugging Face cache layout: snapshots/COMMIT/FILE -> ../../blobs/HASH.
+        var blobs = Directory.CreateDirectory(PathOf("blobs")).FullName;
+        var snapshot = Directory.CreateDirectory(PathOf(Path.Combine("snapshots", "c"))).FullName;
+        SafeTensorsFile.Write(Path.Combine(blobs, "single"), [("w", [3], [1f, 2f, 3f])]);
+        SafeTensorsFile.Write(Path.Combine(blobs, "shard"), [("s", [2], [4f, 5f])]);
+        File.WriteAllText(Path.Combine(blobs, "index"), """{"weight_map":{"s":"model-00001-of-00001.safetensors"}}""");
+        File.CreateSymbolicLink(Path.Combine(snapshot, "model.safetensors"), Path.Combine("..", "..", "blobs", "single"));
+        File.CreateSymbolicLink(Path.Combine(snapshot, "model-00001-of-00001.safetensors"), Path.Combine("..", "..", "blobs", "shard"));
+        File.CreateSymbolicLink(Path.Combine(snapshot, "model.safetensors.index.json"), Path.Combine("..", "..", "blobs", "index"));
+
+        using var single = SafeTensorsFile.Open(Path.Combine(snapshot, "model.safetensors"));
+        Assert.Equal([1f, 2f, 3f], single.ReadFloat32("w"));
+        using var sharded = ShardedSafeTensors.Open(Path.Combine(snapshot, "model.safetensors.index.json"));
+        Assert.Equal([4f, 5f], sharded.ReadFloat32("s"));
+    }
+
+    [Theory]
+    [InlineData("../outside.safetensors")]
+    [InlineData("model-../../outside.safetensors")]
+    [InlineData("/tmp/outside.safetensors")]
+    [InlineData("sub\\..\\..\\outside.safetensors")]
+    [InlineData("model-\u0000.safetensors")]
+    [InlineData("model-\u001b[2J.safetensors")]
+    [InlineData("")]
+    public void Index_naming_a_file_outside_the_directory_is_refused(string shard)
+    {
+        var inner = Directory.CreateDirectory(PathOf("inner")).FullName;
+        SafeTensorsFile.Write(PathOf("outside.safetensors"), [("a", [1], [1f])]);
+        var index = Path.Combine(inner, "model.safetensors.index.json");
+        File.WriteAllText(index, System.Text.Json.JsonSerializer.Serialize(new { weight_map = new Dictionary<string, string> { ["a"] = shard } }));
+        var e = Assert.Throws<InvalidDataException>(() => ShardedSafeTensors.Open(index));
+        Assert.Contains(index, e.Message);
+        Assert.Contains(Lahja.Hub.HubText.Show(shard), e.Message);
+        Assert.DoesNotContain('\u0000', e.Message);
+        Assert.DoesNotContain('\u001b', e.Message);
+    }
+
     internal static void WriteRaw(string path, string header, byte[] data)
     {
         var headerBytes = Encoding.UTF8.GetBytes(header);
