@@ -74,7 +74,7 @@ internal static class EvaluateCommand
                 if (parse.GetValue(tune))
                 {
                     var floor = used.RelativeThreshold ?? 0f;
-                    tuning = ThresholdAnalysis.Tune(gold, probabilities, parse.GetValue(perDialect), floor);
+                    tuning = ThresholdAnalysis.Tune(gold, probabilities, parse.GetValue(perDialect), Exact(floor));
                     var underFloor = floor > 0 ? string.Create(CultureInfo.InvariantCulture, $", with the relative threshold {floor} in force") : "";
                     io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"tuned global threshold {tuning.GlobalThreshold}{underFloor}: macro F1 {tuning.GlobalMacroF1:0.00} ({tuning.GlobalMacroF1 - tuning.DefaultMacroF1:+0.00;-0.00;0.00} over 0.3)"));

@@ -90,7 +90,7 @@ internal sealed class EvaluationReport
         {
             global_threshold = Tuning.GlobalThreshold, global_macro_f1 = Tuning.GlobalMacroF1, default_macro_f1 = Tuning.DefaultMacroF1,
             dialect_thresholds = Tuning.DialectThresholds?.ToDictionary(p => p.Key.Label(), p => p.Value), per_dialect_macro_f1 = Tuning.PerDialectMacroF1,
-            relative_threshold = Tuning.RelativeThreshold, relative_macro_f1 = Tuning.RelativeMacroF1,
+            relative_threshold = Tuning.RelativeThreshold, relative_macro_f1 = Tuning.RelativeMacroF1, absolute_tuned_with_relative_threshold = Tuning.RelativeFloor,
         },
     };
 
@@ -142,9 +142,10 @@ internal sealed class EvaluationReport
         if (Tuning is { } t)
         {
             md.AppendLine("## Threshold tuning").AppendLine();
+            if (t.RelativeFloor > 0) md.AppendLine($"Absolute thresholds tuned with the relative threshold in force ({t.RelativeFloor.ToString(CultureInfo.InvariantCulture)} × the top dialect's probability).").AppendLine();
             md.AppendLine($"Best global threshold {t.GlobalThreshold.ToString(CultureInfo.InvariantCulture)}: macro F1 {F(t.GlobalMacroF1)} ({(t.GlobalMacroF1 - t.DefaultMacroF1 >= 0 ? "+" : "")}{F(t.GlobalMacroF1 - t.DefaultMacroF1)} over 0.3).");
             if (t.DialectThresholds is { } per)
-                md.AppendLine().AppendLine($"Per-dialect thresholds ({string.Join(", ", per.Select(p => $"{p.Key.Label()} {p.Value.ToString(CultureInfo.InvariantCulture)}"))}): macro F1 {F(t.PerDialectMacroF1!.Value)}. Tuned and scored on the same data: optimistic.");
+                md.AppendLine().AppendLine($"Per-dialect thresholds ({string.Join(", ", per.Select(p => $"{p.Key.Label()} {p.Value.ToString(CultureInfo.InvariantCulture)}"))}): macro F1 {F(t.PerDialectMacroF1!.Value)}. Tuned and scored on the same data: optimistic. The {Dialects.Count - per.Count} dialects the data does not annotate keep the rule in force.");
             md.AppendLine().AppendLine($"Best relative threshold {t.RelativeThreshold.ToString(CultureInfo.InvariantCulture)} (every dialect within that fraction of the top one): macro F1 {F(t.RelativeMacroF1)}.");
             md.AppendLine();
         }
