@@ -188,7 +188,8 @@ internal sealed class EvaluationReport
         operating.LegendText = $"rule in force{(parts.Count > 0 ? $" (+ {string.Join(", ", parts)})" : "")}: macro F1 {MultiLabel.MacroF1.ToString("0.00", CultureInfo.InvariantCulture)}";
         operating.Color = Colors.Black;
         plot.ShowLegend(Alignment.UpperRight);
-        plot.Axes.SetLimits(0, 1, 0, 105);
+        // A little room left of 0, where a relative rule's operating point (absolute threshold 0) sits.
+        plot.Axes.SetLimits(-0.03, 1, 0, 105);
         plot.Title("Official macro scores against the global threshold");
         plot.XLabel("threshold");
         plot.YLabel("score (%)");
