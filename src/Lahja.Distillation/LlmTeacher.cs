@@ -312,6 +312,11 @@ public sealed class LlmTeacher : ITeacher
                 lastError = $"connection failed ({Brief(e.Message)})";
                 unreachable = true;
             }
+            catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidOperationException or ArgumentException or KeyNotFoundException or IOException)
+            {
+                // A 200 whose body is empty, cut short or not a chat completion: a failed attempt of this row, retried like an error.
+                lastError = $"the server's answer could not be read (empty or truncated body: {Brief(e.Message)})";
+            }
             if (attempt == options.MaxAttempts) break;
             try
             {
@@ -338,11 +343,46 @@ public sealed class LlmTeacher : ITeacher
         if (requestLimiter is not null) using (await requestLimiter.AcquireAsync(1, CancellationToken.None)) { }
         if (tokenLimiter is not null)
         {
-            // Estimate before sending: ~1 token per 3 characters of prompt, plus the answer (~18 keys).
-            var estimate = (DialectPrompt.System.Length + DialectPrompt.User(text).Length) / 3 + 120;
-            using (await tokenLimiter.AcquireAsync(Math.Min(estimate, Math.Max(options.TokensPerMinute!.Value / 60, 1000)), CancellationToken.None)) { }
+            var (input, output) = EstimateTokens(text);
+            using (await tokenLimiter.AcquireAsync((int)Math.Min(input + output, Math.Max(options.TokensPerMinute!.Value / 60, 1000)), CancellationToken.None)) { }
         }
         _ = stop;
+    }
+
+    /// <summary>Characters per token assumed by the estimates made before sending.</summary>
+    public const int CharactersPerToken = 3;
+
+    /// <summary>Answer tokens assumed by the estimates made before sending (18 keys of JSON).</summary>
+    public const int AnswerTokens = 120;
+
+    /// <summary>Estimated tokens of one request: the prompt at <see cref="CharactersPerToken"/>, and the answer.</summary>
+    public static (long Input, long Output) EstimateTokens(string text) =>
+        ((DialectPrompt.System.Length + DialectPrompt.User(text).Length) / CharactersPerToken, AnswerTokens);
+
+    /// <summary>
+    /// What <see cref="LabelAsync"/> would send for <paramref name="items"/>, without sending anything: each distinct
+    /// text once, nothing for texts whose answer is cached (failures too, unless <see cref="LlmTeacherOptions.RetryFailed"/>).
+    /// </summary>
+    public LlmPlan Plan(IReadOnlyList<TeacherItem> items)
+    {
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        int cached = 0, toSend = 0;
+        long input = 0, output = 0;
+        foreach (var item in items)
+        {
+            if (!distinct.Add(item.Text)) continue;
+            var hit = cache?.Find(CacheTeacher, options.Model, DialectPrompt.Version, item.Text);
+            if (hit is not null && (hit.Labels is not null || !options.RetryFailed))
+            {
+                cached++;
+                continue;
+            }
+            toSend++;
+            var (i, o) = EstimateTokens(item.Text);
+            input += i;
+            output += o;
+        }
+        return new LlmPlan(items.Count, distinct.Count, cached, toSend, input, output);
     }
 
     /// <summary>Exponential back-off with full jitter: uniform in [0, min(max, initial × 2^(attempt−1))].</summary>

@@ -143,6 +143,42 @@ public sealed class PseudoLabelCommandTests : IDisposable
         Assert.Contains("Sentence: جملة 0 شو عم تعمل", output);
         Assert.Contains("Saudi_Arabia", output);
         Assert.DoesNotContain("جملة 3", output);
+        Assert.Contains("openai:gpt-4o: 5 rows, 5 distinct texts", output);
+    }
+
+    [Fact]
+    public async Task Rows_whose_answers_stay_empty_or_truncated_are_named_the_others_written_and_the_exit_code_is_1()
+    {
+        await using var server = new FakeChatServer(s => FakeChatServer.AnswerFor(Truth(s)));
+        server.Script("جملة 2 شو عم تعمل", new Behaviour.EmptyBody(), new Behaviour.TruncatedBody()); // recovers on the third attempt
+        server.Script("جملة 3 شو عم تعمل", new Behaviour.TruncatedBody(), new Behaviour.EmptyBody(), new Behaviour.TruncatedBody());
+        var output = Path.Combine(directory, "labels.tsv");
+        var (code, _, error) = CliRunner.Run("", "pseudo-label", "-i", NadiFile(6), "-t", "openai:scripted", "--base-url", server.BaseUrl.ToString(),
+            "--cache", Path.Combine(directory, "cache.sqlite"), "--max-attempts", "3", "-o", output);
+        Assert.Equal(1, code);
+        Assert.Contains("failed: train.tsv id TRAIN_3: the server's answer could not be read (empty or truncated body", error);
+        Assert.Contains("1 of 6 rows failed", error);
+        Assert.Equal(["TRAIN_0", "TRAIN_1", "TRAIN_2", "TRAIN_4", "TRAIN_5"], LabeledDataset.Read(output).Ids);
+    }
+
+    [Fact]
+    public async Task Dry_run_says_how_many_rows_would_be_sent_after_the_cache_and_estimates_tokens_and_cost()
+    {
+        await using var server = new FakeChatServer(s => FakeChatServer.AnswerFor(Truth(s)));
+        var input = NadiFile(10);
+        var cache = Path.Combine(directory, "cache.sqlite");
+        string[] common = ["pseudo-label", "-i", input, "-t", "openai:scripted", "--base-url", server.BaseUrl.ToString(), "--cache", cache];
+        var (code, _, error) = CliRunner.Run("", [.. common, "--limit", "4", "-o", Path.Combine(directory, "first.tsv")]);
+        Assert.True(code == 0, error);
+        var received = server.Received.Count;
+        (code, var output, error) = CliRunner.Run("", [.. common, "--dry-run", "--price-in", "2", "--price-out", "8"]);
+        Assert.True(code == 0, error);
+        Assert.Equal(received, server.Received.Count);
+        var rows = LabeledDataset.Read(input).Texts.Skip(4).ToList();
+        var tokensIn = rows.Sum(t => Lahja.Distillation.LlmTeacher.EstimateTokens(t).Input);
+        var tokensOut = rows.Count * Lahja.Distillation.LlmTeacher.AnswerTokens;
+        Assert.Contains(FormattableString.Invariant($"openai:scripted: 10 rows, 10 distinct texts, 4 answered in the cache: 6 requests would be sent (before retries); estimated tokens in {tokensIn:N0}, out {tokensOut:N0}"), output);
+        Assert.Contains(FormattableString.Invariant($"estimated cost {(tokensIn * 2.0 + tokensOut * 8.0) / 1e6:0.0000}"), output);
     }
 
     [Theory]

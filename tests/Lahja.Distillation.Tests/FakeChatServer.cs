@@ -17,6 +17,12 @@ public abstract record Behaviour
     public sealed record Status(int Code, int? RetryAfterSeconds = null) : Behaviour;
     /// <summary>Never answers (until the client gives up or goes away).</summary>
     public sealed record Hang : Behaviour;
+    /// <summary>Answers 200 with a JSON content type and an empty body.</summary>
+    public sealed record EmptyBody : Behaviour;
+    /// <summary>Answers 200 with the first half of the normal completion's JSON (the body ends cleanly).</summary>
+    public sealed record TruncatedBody : Behaviour;
+    /// <summary>Answers 200 announcing the whole completion's length, sends half of it, then drops the connection.</summary>
+    public sealed record DroppedBody : Behaviour;
 }
 
 /// <summary>
@@ -111,23 +117,43 @@ public sealed class FakeChatServer : IAsyncDisposable
                 try { await Task.Delay(Timeout.Infinite, context.RequestAborted); } catch (OperationCanceledException) { }
                 return;
             case Behaviour.Content answer:
-                var response = new JsonObject
-                {
-                    ["id"] = $"chatcmpl-{number}", ["object"] = "chat.completion", ["created"] = 1_700_000_000, ["model"] = (string?)body["model"],
-                    ["choices"] = new JsonArray(new JsonObject
-                    {
-                        ["index"] = 0, ["finish_reason"] = "stop",
-                        ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = answer.Text },
-                    }),
-                    ["usage"] = new JsonObject { ["prompt_tokens"] = 100, ["completion_tokens"] = 40, ["total_tokens"] = 140 },
-                };
                 context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync(response.ToJsonString());
+                await context.Response.WriteAsync(Completion(number, (string?)body["model"], answer.Text));
                 await context.Response.CompleteAsync();
                 Answered.Enqueue(sentence);
                 return;
+            case Behaviour.EmptyBody:
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = 0;
+                await context.Response.CompleteAsync();
+                return;
+            case Behaviour.TruncatedBody:
+                var whole = Completion(number, (string?)body["model"], defaultAnswer(sentence));
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(whole[..(whole.Length / 2)]);
+                await context.Response.CompleteAsync();
+                return;
+            case Behaviour.DroppedBody:
+                var full = System.Text.Encoding.UTF8.GetBytes(Completion(number, (string?)body["model"], defaultAnswer(sentence)));
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = full.Length;
+                await context.Response.Body.WriteAsync(full.AsMemory(0, full.Length / 2));
+                await context.Response.Body.FlushAsync();
+                context.Abort();
+                return;
         }
     }
+
+    private static string Completion(int number, string? model, string content) => new JsonObject
+    {
+        ["id"] = $"chatcmpl-{number}", ["object"] = "chat.completion", ["created"] = 1_700_000_000, ["model"] = model,
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0, ["finish_reason"] = "stop",
+            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
+        }),
+        ["usage"] = new JsonObject { ["prompt_tokens"] = 100, ["completion_tokens"] = 40, ["total_tokens"] = 140 },
+    }.ToJsonString();
 
     private static async Task Error(HttpContext context, int status, int? retryAfter, string message = "scripted error")
     {

@@ -113,6 +113,45 @@ public sealed class LlmTeacherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_200_with_an_empty_or_truncated_body_is_a_failed_attempt_of_that_row_retried_without_stopping_the_run()
+    {
+        await using var server = new FakeChatServer(s => FakeChatServer.AnswerFor(Truth(s)));
+        var sentences = Enumerable.Range(0, 12).Select(Sentence).ToList();
+        server.Script(sentences[1], new Behaviour.EmptyBody());
+        server.Script(sentences[2], new Behaviour.TruncatedBody(), new Behaviour.EmptyBody());
+        server.Script(sentences[3], new Behaviour.DroppedBody());
+        server.Script(sentences[4], new Behaviour.DroppedBody(), new Behaviour.TruncatedBody(), new Behaviour.EmptyBody()); // every attempt
+        var items = sentences.Select(s => new TeacherItem(s)).ToList();
+        using var cache = new AnswerCache(Path.Combine(directory, "cache.sqlite"));
+        using var teacher = new LlmTeacher(Options(server, attempts: 3), cache);
+        var answers = await teacher.LabelAsync(items, null, CancellationToken.None);
+        for (var i = 0; i < sentences.Count; i++)
+            if (i != 4) Assert.Equal(Labels(Truth(sentences[i])), answers[i]!.Labels);
+        Assert.False(answers[4]!.Succeeded);
+        Assert.True(answers[4]!.Retryable); // not cached as the teacher's answer: a rerun asks again
+        Assert.Contains("empty or truncated body", answers[4]!.Error);
+        Assert.Null(cache.Find("openai", "scripted-model", DialectPrompt.Version, sentences[4]));
+        Assert.Equal([2, 3, 2, 3], new[] { 1, 2, 3, 4 }.Select(i => server.RequestsFor(sentences[i])));
+        Assert.Equal(1, teacher.Usage.Failed);
+    }
+
+    [Fact]
+    public async Task A_dry_run_plan_counts_the_distinct_texts_not_in_the_cache_and_sends_nothing()
+    {
+        await using var server = new FakeChatServer(s => FakeChatServer.AnswerFor(Truth(s)));
+        var items = Enumerable.Range(0, 10).Select(i => new TeacherItem(Sentence(i % 8))).ToList(); // 8 distinct texts
+        using var cache = new AnswerCache(Path.Combine(directory, "cache.sqlite"));
+        using (var first = new LlmTeacher(Options(server), cache))
+            await first.LabelAsync(items.Take(3).ToList(), null, CancellationToken.None);
+        var received = server.Received.Count;
+        using var teacher = new LlmTeacher(Options(server), cache);
+        var plan = teacher.Plan(items);
+        Assert.Equal(received, server.Received.Count);
+        Assert.Equal(new LlmPlan(10, 8, 3, 5,
+            Enumerable.Range(3, 5).Sum(i => LlmTeacher.EstimateTokens(Sentence(i)).Input), 5 * LlmTeacher.AnswerTokens), plan);
+    }
+
+    [Fact]
     public async Task Errors_that_outlast_the_retries_leave_the_row_for_the_rerun_instead_of_caching_a_failure()
     {
         await using var server = new FakeChatServer(s => FakeChatServer.AnswerFor(Truth(s)));

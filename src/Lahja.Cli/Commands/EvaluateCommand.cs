@@ -39,6 +39,11 @@ internal static class EvaluateCommand
             if (parse.GetValue(tune) && dataset.MultiLabel is null)
                 throw new UsageException("--tune needs multi-label gold (the NADI 2024 format or a multi-label file).");
             var directory = ModelLocator.Resolve(parse.GetValue(model), new DownloadCommand.DownloadReporter(io.Error));
+            if (parse.GetValue(save) && IsBundledModel(directory))
+                throw new UsageException(
+                    $"--save would overwrite the bundled model's {LahjaSettings.FileName} ({Path.Combine(directory, LahjaSettings.FileName)}), which is part of the repository. " +
+                    $"Save the tuned rule into a copy of the model instead:\n  cp -r {directory} my-model\n  lahja evaluate -m my-model --data {parse.GetValue(data)!.FullName} --tune{(parse.GetValue(perDialect) ? " --per-dialect" : "")} --save\n" +
+                    "or run without --save to see the tuned thresholds only.");
             var options = new DialectIdentifierOptions
             {
                 Threshold = parse.GetValue(threshold),
@@ -53,6 +58,7 @@ internal static class EvaluateCommand
             var predictions = identifier.Predict(dataset.Texts, new TextsProgress(io.Error, dataset.Texts.Count));
             var probabilities = predictions.Select(p => p.Probabilities).ToArray();
             var used = identifier.Options;
+            io.Error.WriteLine($"lahja: decision rule in force: {EvaluationReport.DescribeRule(used)}");
 
             MultiLabelScores? multi = null;
             SingleLabelScores? single = null;
@@ -64,39 +70,25 @@ internal static class EvaluateCommand
                 multi = MultiLabelScorer.Score(gold, probabilities.Select(used.Decide).ToArray(), dataset.Source);
                 sweep = ThresholdAnalysis.Sweep(gold, probabilities);
                 reliability = ThresholdAnalysis.Reliability(gold, probabilities);
-                foreach (var line in MultiLabelScorer.OfficialLines(multi)) io.Out.WriteLine(line);
-                io.Out.WriteLine();
-                io.Out.WriteLine("dialect       precision  recall      F1  accuracy  support");
-                foreach (var d in multi.PerDialect)
-                    io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{d.Dialect.Label(),-12} {d.Precision,10:0.00} {d.Recall,7:0.00} {d.F1,7:0.00} {d.Accuracy,9:0.00} {d.Support,8}"));
-                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"micro P/R/F1 {multi.MicroPrecision:0.00}/{multi.MicroRecall:0.00}/{multi.MicroF1:0.00}  exact match {multi.ExactMatch:0.00} %  Hamming loss {multi.HammingLoss:0.00} %  mean set size {multi.MeanPredictedSetSize:0.00}"));
+                ScoreCommand.WriteScores(io.Out, multi);
                 if (parse.GetValue(tune))
                 {
-                    tuning = ThresholdAnalysis.Tune(gold, probabilities, parse.GetValue(perDialect));
+                    var floor = used.RelativeThreshold ?? 0f;
+                    tuning = ThresholdAnalysis.Tune(gold, probabilities, parse.GetValue(perDialect), Exact(floor));
+                    var underFloor = floor > 0 ? string.Create(CultureInfo.InvariantCulture, $", with the relative threshold {floor} in force") : "";
                     io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"tuned global threshold {tuning.GlobalThreshold}: macro F1 {tuning.GlobalMacroF1:0.00} ({tuning.GlobalMacroF1 - tuning.DefaultMacroF1:+0.00;-0.00;0.00} over 0.3)"));
+                        $"tuned global threshold {tuning.GlobalThreshold}{underFloor}: macro F1 {tuning.GlobalMacroF1:0.00} ({tuning.GlobalMacroF1 - tuning.DefaultMacroF1:+0.00;-0.00;0.00} over 0.3)"));
                     if (tuning.DialectThresholds is { } per)
                         io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"per-dialect thresholds {string.Join(", ", per.Select(p => $"{p.Key.Label()} {p.Value}"))}: macro F1 {tuning.PerDialectMacroF1:0.00} (tuned on the data it is scored on: optimistic)"));
+                            $"per-dialect thresholds {string.Join(", ", per.Select(p => $"{p.Key.Label()} {p.Value}"))}{underFloor}: macro F1 {tuning.PerDialectMacroF1:0.00} (tuned on the data it is scored on: optimistic; " +
+                            $"the {Dialects.Count - per.Count} dialects the data does not annotate keep the rule in force)"));
                     io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"tuned relative threshold {tuning.RelativeThreshold} (every dialect within that fraction of the top one, absolute threshold 0): macro F1 {tuning.RelativeMacroF1:0.00}"));
                     if (parse.GetValue(save))
                     {
-                        // The better rule is kept: absolute (global or per dialect), or relative.
-                        var absolute = tuning.PerDialectMacroF1 ?? tuning.GlobalMacroF1;
-                        var useRelative = tuning.RelativeMacroF1 > absolute;
-                        var rule = useRelative ? string.Create(CultureInfo.InvariantCulture, $"relative threshold {tuning.RelativeThreshold}") : "absolute threshold(s)";
-                        var tuned = string.Create(CultureInfo.InvariantCulture, $"{rule} from lahja evaluate --tune on {Path.GetFileName(dataset.Source)} ({dataset.Texts.Count} texts), {DateTimeOffset.UtcNow:yyyy-MM-dd}: macro F1 {Math.Max(absolute, tuning.RelativeMacroF1):0.00}");
-                        var earlier = LahjaSettings.Load(directory)?.Provenance;
-                        new LahjaSettings
-                        {
-                            Threshold = useRelative ? 0 : tuning.GlobalThreshold,
-                            DialectThresholds = useRelative ? null : tuning.DialectThresholds,
-                            RelativeThreshold = useRelative ? tuning.RelativeThreshold : null,
-                            Provenance = earlier is null ? tuned : $"{earlier}; {tuned}",
-                        }.Save(directory);
-                        io.Error.WriteLine($"lahja: thresholds written to {Path.Combine(directory, LahjaSettings.FileName)}");
+                        var settings = TunedSettings(tuning, used, dataset, LahjaSettings.Load(directory)?.Provenance);
+                        settings.Save(directory);
+                        io.Error.WriteLine($"lahja: decision rule written to {Path.Combine(directory, LahjaSettings.FileName)}: {EvaluationReport.DescribeRule(settings.Threshold, settings.DialectThresholds, settings.RelativeThreshold)}");
                     }
                 }
             }
@@ -119,4 +111,42 @@ internal static class EvaluateCommand
         }));
         return command;
     }
+
+    /// <summary>Whether <paramref name="directory"/> is the bundled model (models/default), whose files the repository tracks.</summary>
+    private static bool IsBundledModel(string directory) =>
+        ModelLocator.BundledModel() is { } bundled &&
+        string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(bundled)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)), StringComparison.Ordinal);
+
+    /// <summary>
+    /// The rule --save writes: the better of the tuned absolute and relative rules. Per-dialect thresholds are written only
+    /// for the dialects the data annotates; the others keep the rule in force (global threshold, their own thresholds,
+    /// relative threshold), which the absolute thresholds were tuned under. The relative rule compares every dialect with
+    /// the top one, so it replaces the rule for all 18.
+    /// </summary>
+    internal static LahjaSettings TunedSettings(ThresholdTuning tuning, DialectIdentifierOptions inForce, LabeledDataset dataset, string? earlierProvenance)
+    {
+        var absolute = tuning.PerDialectMacroF1 ?? tuning.GlobalMacroF1;
+        var useRelative = tuning.RelativeMacroF1 > absolute;
+        var rule = useRelative ? string.Create(CultureInfo.InvariantCulture, $"relative threshold {tuning.RelativeThreshold}")
+            : tuning.DialectThresholds is { } tuned ? $"thresholds of the {tuned.Count} annotated dialects" : "absolute threshold";
+        var provenance = string.Create(CultureInfo.InvariantCulture, $"{rule} from lahja evaluate --tune on {Path.GetFileName(dataset.Source)} ({dataset.Texts.Count} texts), {DateTimeOffset.UtcNow:yyyy-MM-dd}: macro F1 {Math.Max(absolute, tuning.RelativeMacroF1):0.00}");
+        provenance = earlierProvenance is null ? provenance : $"{earlierProvenance}; {provenance}";
+        double? relativeInForce = inForce.RelativeThreshold is > 0 and var r ? Exact(r) : null;
+        if (useRelative)
+            return new LahjaSettings { Threshold = 0, RelativeThreshold = tuning.RelativeThreshold, Provenance = provenance };
+        if (tuning.DialectThresholds is not { } perDialect)
+            return new LahjaSettings { Threshold = tuning.GlobalThreshold, RelativeThreshold = relativeInForce, Provenance = provenance };
+        var thresholds = (inForce.DialectThresholds ?? new Dictionary<Dialect, float>()).ToDictionary(p => p.Key, p => Exact(p.Value));
+        foreach (var (dialect, threshold) in perDialect) thresholds[dialect] = threshold;
+        return new LahjaSettings
+        {
+            Threshold = Exact(inForce.Threshold ?? DialectIdentifierOptions.DefaultThreshold),
+            DialectThresholds = thresholds,
+            RelativeThreshold = relativeInForce,
+            Provenance = provenance,
+        };
+    }
+
+    /// <summary>A float setting as the double it was written as (0.3f, not 0.30000001192092896).</summary>
+    private static double Exact(float value) => double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 }

@@ -72,8 +72,10 @@ internal sealed class EvaluationReport
         data = new { path = DataPath, format = DataFormat, sha256 = DataHash, texts = Predictions.Count, skipped_out_of_set = Skipped },
         settings = new
         {
+            decision_rule = DescribeRule(Options),
             threshold = Options.Threshold ?? DialectIdentifierOptions.DefaultThreshold,
             dialect_thresholds = Options.DialectThresholds?.ToDictionary(p => p.Key.Label(), p => p.Value),
+            relative_threshold = Options.RelativeThreshold ?? 0f,
             preprocessing = Options.Preprocessing, max_length = Options.MaxLength, batch_size = Options.BatchSize,
         },
         multi_label = MultiLabel is null ? null : ScoreJson.From(MultiLabel),
@@ -88,9 +90,24 @@ internal sealed class EvaluationReport
         {
             global_threshold = Tuning.GlobalThreshold, global_macro_f1 = Tuning.GlobalMacroF1, default_macro_f1 = Tuning.DefaultMacroF1,
             dialect_thresholds = Tuning.DialectThresholds?.ToDictionary(p => p.Key.Label(), p => p.Value), per_dialect_macro_f1 = Tuning.PerDialectMacroF1,
-            relative_threshold = Tuning.RelativeThreshold, relative_macro_f1 = Tuning.RelativeMacroF1,
+            relative_threshold = Tuning.RelativeThreshold, relative_macro_f1 = Tuning.RelativeMacroF1, absolute_tuned_with_relative_threshold = Tuning.RelativeFloor,
         },
     };
+
+    /// <summary>The decision rule in words: absolute threshold, per-dialect thresholds and relative threshold.</summary>
+    public static string DescribeRule(DialectIdentifierOptions options) =>
+        DescribeRule(options.Threshold ?? DialectIdentifierOptions.DefaultThreshold, options.DialectThresholds?.ToDictionary(p => p.Key, p => (double)p.Value), options.RelativeThreshold);
+
+    /// <summary>The decision rule in words, from its three parts (as lahja.json stores them).</summary>
+    public static string DescribeRule(double? threshold, IReadOnlyDictionary<Dialect, double>? dialectThresholds, double? relativeThreshold)
+    {
+        string N(double v) => Math.Round(v, 6).ToString(CultureInfo.InvariantCulture);
+        var rule = new StringBuilder($"a dialect is predicted when its probability is at least {N(threshold ?? DialectIdentifierOptions.DefaultThreshold)}");
+        if (dialectThresholds is { Count: > 0 } per)
+            rule.Append($" (per dialect: {string.Join(", ", per.OrderBy(p => p.Key).Select(p => $"{p.Key.Label()} {N(p.Value)}"))})");
+        rule.Append(relativeThreshold is > 0 and var r ? $" and at least {N(r)} × the top dialect's probability" : "; no relative threshold");
+        return rule.ToString();
+    }
 
     private static double? Finite(double value) => double.IsNaN(value) ? null : value;
 
@@ -104,7 +121,7 @@ internal sealed class EvaluationReport
         md.AppendLine($"| model | `{ModelDirectory}` ({ModelHash}) |");
         md.AppendLine($"| data | `{DataPath}` ({DataFormat}, {Predictions.Count} texts, {DataHash}) |");
         if (Skipped.Count > 0) md.AppendLine($"| skipped (outside the 18) | {string.Join(", ", Skipped.Select(p => $"{p.Key} {p.Value}"))} |");
-        md.AppendLine($"| threshold | {(Options.Threshold ?? DialectIdentifierOptions.DefaultThreshold).ToString(CultureInfo.InvariantCulture)}{(Options.DialectThresholds is { Count: > 0 } dt ? $" (per dialect: {string.Join(", ", dt.Select(p => $"{p.Key.Label()} {p.Value.ToString(CultureInfo.InvariantCulture)}"))})" : "")} |");
+        md.AppendLine($"| decision rule | {DescribeRule(Options)} |");
         md.AppendLine($"| preprocessing | {Options.Preprocessing}, max length {Options.MaxLength} |").AppendLine();
         if (MultiLabel is { } s)
         {
@@ -125,9 +142,10 @@ internal sealed class EvaluationReport
         if (Tuning is { } t)
         {
             md.AppendLine("## Threshold tuning").AppendLine();
+            if (t.RelativeFloor > 0) md.AppendLine($"Absolute thresholds tuned with the relative threshold in force ({t.RelativeFloor.ToString(CultureInfo.InvariantCulture)} × the top dialect's probability).").AppendLine();
             md.AppendLine($"Best global threshold {t.GlobalThreshold.ToString(CultureInfo.InvariantCulture)}: macro F1 {F(t.GlobalMacroF1)} ({(t.GlobalMacroF1 - t.DefaultMacroF1 >= 0 ? "+" : "")}{F(t.GlobalMacroF1 - t.DefaultMacroF1)} over 0.3).");
             if (t.DialectThresholds is { } per)
-                md.AppendLine().AppendLine($"Per-dialect thresholds ({string.Join(", ", per.Select(p => $"{p.Key.Label()} {p.Value.ToString(CultureInfo.InvariantCulture)}"))}): macro F1 {F(t.PerDialectMacroF1!.Value)}. Tuned and scored on the same data: optimistic.");
+                md.AppendLine().AppendLine($"Per-dialect thresholds ({string.Join(", ", per.Select(p => $"{p.Key.Label()} {p.Value.ToString(CultureInfo.InvariantCulture)}"))}): macro F1 {F(t.PerDialectMacroF1!.Value)}. Tuned and scored on the same data: optimistic. The {Dialects.Count - per.Count} dialects the data does not annotate keep the rule in force.");
             md.AppendLine().AppendLine($"Best relative threshold {t.RelativeThreshold.ToString(CultureInfo.InvariantCulture)} (every dialect within that fraction of the top one): macro F1 {F(t.RelativeMacroF1)}.");
             md.AppendLine();
         }
@@ -147,16 +165,31 @@ internal sealed class EvaluationReport
         return plot;
     }
 
-    private Plot PlotSweep()
+    /// <summary>
+    /// Macro scores against one global threshold (no relative threshold), and the operating point of the rule in force:
+    /// its absolute threshold and the macro F1 it actually scored (per-dialect and relative thresholds included, so the
+    /// point lies off the F1 curve when they change the decisions).
+    /// </summary>
+    internal Plot PlotSweep()
     {
         var plot = new Plot();
         var x = Sweep!.Select(p => p.Threshold).ToArray();
         plot.Add.Scatter(x, Sweep!.Select(p => p.MacroPrecision).ToArray()).LegendText = "macro precision";
         plot.Add.Scatter(x, Sweep!.Select(p => p.MacroRecall).ToArray()).LegendText = "macro recall";
-        plot.Add.Scatter(x, Sweep!.Select(p => p.MacroF1).ToArray()).LegendText = "macro F1";
-        plot.Add.VerticalLine(Options.Threshold ?? DialectIdentifierOptions.DefaultThreshold).LegendText = "threshold used";
+        plot.Add.Scatter(x, Sweep!.Select(p => p.MacroF1).ToArray()).LegendText = "macro F1 (one global threshold)";
+        var threshold = Options.Threshold ?? DialectIdentifierOptions.DefaultThreshold;
+        var line = plot.Add.VerticalLine(threshold);
+        line.LegendText = $"threshold in force {threshold.ToString(CultureInfo.InvariantCulture)}";
+        line.LinePattern = LinePattern.Dashed;
+        var parts = new List<string>();
+        if (Options.DialectThresholds is { Count: > 0 } per) parts.Add($"{per.Count} per-dialect thresholds");
+        if (Options.RelativeThreshold is > 0 and var r) parts.Add($"relative {r.ToString(CultureInfo.InvariantCulture)} × top");
+        var operating = plot.Add.Marker(threshold, MultiLabel!.MacroF1, MarkerShape.FilledDiamond, 14);
+        operating.LegendText = $"rule in force{(parts.Count > 0 ? $" (+ {string.Join(", ", parts)})" : "")}: macro F1 {MultiLabel.MacroF1.ToString("0.00", CultureInfo.InvariantCulture)}";
+        operating.Color = Colors.Black;
         plot.ShowLegend(Alignment.UpperRight);
-        plot.Axes.SetLimits(0, 1, 0, 105);
+        // A little room left of 0, where a relative rule's operating point (absolute threshold 0) sits.
+        plot.Axes.SetLimits(-0.03, 1, 0, 105);
         plot.Title("Official macro scores against the global threshold");
         plot.XLabel("threshold");
         plot.YLabel("score (%)");

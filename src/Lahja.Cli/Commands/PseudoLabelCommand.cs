@@ -39,7 +39,7 @@ internal static class PseudoLabelCommand
         var retryFailed = new Option<bool>("--retry-failed") { Description = "Ask again rows whose failure is cached." };
         var priceIn = new Option<double?>("--price-in") { Description = "Price per million input tokens, for the cost estimate." };
         var priceOut = new Option<double?>("--price-out") { Description = "Price per million output tokens, for the cost estimate." };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Print the LLM prompt for the first rows and exit without sending anything." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the LLM prompt for the first rows, how many rows would be sent after the cache and an estimate of their tokens and cost, and exit without sending anything." };
         var saveTeacher = new Option<DirectoryInfo?>("--save-teacher") { Description = "With --teacher local: save the trained classifiers here (reuse with local:DIR)." };
         var relative = new Option<double?>("--relative-threshold") { Description = "Local teacher: dialects whose probability is at least this fraction of the best one's are valid (default 0.3, or the saved teacher's)." };
         var folds = new Option<int>("--folds") { Description = "Local teacher: cross-fitting folds.", DefaultValueFactory = _ => 5 };
@@ -62,6 +62,12 @@ internal static class PseudoLabelCommand
                     io.Out.WriteLine($"# prompt {DialectPrompt.Version}, row {row.Id} ({row.Source})");
                     foreach (var message in LlmTeacher.Messages(row.Item.Text)) io.Out.WriteLine($"[{message.Role}]\n{message.Text}\n");
                 }
+                PrintPlans(io, specs, rows, spec =>
+                {
+                    AnswerCache? dryCache = null;
+                    var created = CreateTeacher(spec, parse, io, ref dryCache, cacheOption: parse.GetValue(cache), baseUrl, apiKeyEnv, concurrency, rpm, tpm, timeout, attempts, structured, temperature, retryFailed, relative, folds, threads, seed, dryRun: true);
+                    return (created, dryCache);
+                }, parse.GetValue(priceIn), parse.GetValue(priceOut));
                 return 0;
             }
             var outputFile = parse.GetValue(output)?.FullName ?? throw new UsageException("--output FILE is required (or --dry-run).");
@@ -123,7 +129,9 @@ internal static class PseudoLabelCommand
                     io.Error.WriteLine($"lahja: {retryable:N0} rows failed on errors or timeouts and are not in the output; run the same command again to ask for them.");
                 PrintCardinalities(io, labelled);
                 PrintQuality(io, rows, labelled);
-                return 0;
+                if (failed.Count == 0) return 0;
+                io.Error.WriteLine($"lahja: {failed.Count:N0} of {rows.Count:N0} rows failed: exit code 1 (the {labelled.Count:N0} labelled rows are written).");
+                return 1;
             }
             finally
             {
@@ -138,7 +146,7 @@ internal static class PseudoLabelCommand
     private static ITeacher CreateTeacher(string spec, ParseResult parse, CliIO io, ref AnswerCache? cache, FileInfo? cacheOption,
         Option<string?> baseUrl, Option<string> apiKeyEnv, Option<int> concurrency, Option<int?> rpm, Option<int?> tpm, Option<double> timeout,
         Option<int> attempts, Option<string> structured, Option<float> temperature, Option<bool> retryFailed, Option<double?> relative,
-        Option<int> folds, Option<int?> threads, Option<int> seed)
+        Option<int> folds, Option<int?> threads, Option<int> seed, bool dryRun = false)
     {
         var colon = spec.IndexOf(':');
         var kind = colon < 0 ? spec : spec[..colon];
@@ -151,10 +159,15 @@ internal static class PseudoLabelCommand
                     throw new UsageException($"--base-url '{b}' is not an absolute URL.");
                 var keyVariable = parse.GetValue(apiKeyEnv)!;
                 var key = Environment.GetEnvironmentVariable(keyVariable);
-                if (string.IsNullOrEmpty(key) && url is null)
+                if (string.IsNullOrEmpty(key) && url is null && !dryRun)
                     throw new UsageException($"the OpenAI API needs a key in ${keyVariable} (or give --base-url for a server that needs none).");
-                cache ??= new AnswerCache(cacheOption?.FullName ?? AnswerCache.DefaultPath);
-                io.Error.WriteLine($"lahja: answer cache {cache.Path}");
+                var cachePath = cacheOption?.FullName ?? AnswerCache.DefaultPath;
+                if (dryRun && !File.Exists(cachePath)) io.Error.WriteLine($"lahja: no answer cache yet ({cachePath})");
+                else
+                {
+                    cache ??= new AnswerCache(cachePath);
+                    io.Error.WriteLine($"lahja: answer cache {cache.Path}");
+                }
                 return new LlmTeacher(new LlmTeacherOptions
                 {
                     Model = argument, BaseUrl = url, ApiKey = key, Concurrency = Positive(parse.GetValue(concurrency), "--concurrency"),
@@ -214,6 +227,34 @@ internal static class PseudoLabelCommand
                                (data.SkippedOutOfSet.Count > 0 ? $", skipped outside the 18: {string.Join(", ", data.SkippedOutOfSet.Select(p => $"{p.Key} {p.Value}"))}" : ""));
         }
         return rows;
+    }
+
+    /// <summary>
+    /// <c>--dry-run</c>: for each LLM teacher, how many rows would be sent after the cache, and an estimate of their
+    /// tokens (and cost with --price-in/--price-out). Other teachers send nothing.
+    /// </summary>
+    private static void PrintPlans(CliIO io, IEnumerable<string> specs, IReadOnlyList<SourceRow> rows, Func<string, (ITeacher Teacher, AnswerCache? Cache)> create,
+        double? priceIn, double? priceOut)
+    {
+        var items = rows.Select(r => r.Item).ToList();
+        var any = false;
+        foreach (var spec in specs.Where(s => s.StartsWith("openai:", StringComparison.Ordinal)))
+        {
+            var (teacher, cache) = create(spec);
+            using (cache)
+            using (teacher)
+            {
+                var plan = ((LlmTeacher)teacher).Plan(items);
+                var cost = priceIn is not null || priceOut is not null
+                    ? string.Create(CultureInfo.InvariantCulture, $", estimated cost {(plan.EstimatedInputTokens * (priceIn ?? 0) + plan.EstimatedOutputTokens * (priceOut ?? 0)) / 1e6:0.0000}")
+                    : " (--price-in and --price-out give a cost estimate)";
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{teacher.Name}: {plan.Rows:N0} rows, {plan.DistinctTexts:N0} distinct texts, {plan.Cached:N0} answered in the cache: {plan.ToSend:N0} requests would be sent (before retries); " +
+                    $"estimated tokens in {plan.EstimatedInputTokens:N0}, out {plan.EstimatedOutputTokens:N0} (about {LlmTeacher.CharactersPerToken} characters per token, {LlmTeacher.AnswerTokens} per answer){cost}"));
+            }
+            any = true;
+        }
+        if (!any) io.Out.WriteLine("no LLM teacher: nothing would be sent (local and model teachers run on this machine).");
     }
 
     private static void PrintUsage(CliIO io, IEnumerable<ITeacher> teachers, double? priceIn, double? priceOut)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Lahja.Evaluation;
 
@@ -11,7 +12,7 @@ internal static class ScoreCommand
     {
         var gold = new Option<FileInfo>("--gold") { Description = "Gold file: 18 comma-separated 0/1/blank values per line.", Required = true };
         var pred = new Option<FileInfo>("--pred") { Description = "Prediction file: 18 comma-separated 0/1 values per line.", Required = true };
-        var json = new Option<bool>("--json") { Description = "Print every metric, unrounded, as JSON." };
+        var json = new Option<bool>("--json") { Description = "Print every metric, unrounded, as JSON (with the confusion counts per dialect)." };
         var command = new Command("score", "Score NADI 2024 subtask-1 predictions exactly as the official scorer does, plus per-dialect and micro metrics.") { gold, pred, json };
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
@@ -23,10 +24,22 @@ internal static class ScoreCommand
                 io.Out.WriteLine(JsonSerializer.Serialize(ScoreJson.From(scores), ScoreJson.Options));
                 return 0;
             }
-            foreach (var line in MultiLabelScorer.OfficialLines(scores)) io.Out.WriteLine(line);
+            WriteScores(io.Out, scores);
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The official scorer's lines, then (after a blank line) per-dialect scores and the micro and set metrics.</summary>
+    internal static void WriteScores(TextWriter output, MultiLabelScores scores)
+    {
+        foreach (var line in MultiLabelScorer.OfficialLines(scores)) output.WriteLine(line);
+        output.WriteLine();
+        output.WriteLine("dialect       precision  recall      F1  accuracy  support");
+        foreach (var d in scores.PerDialect)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{d.Dialect.Label(),-12} {d.Precision,10:0.00} {d.Recall,7:0.00} {d.F1,7:0.00} {d.Accuracy,9:0.00} {d.Support,8}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"micro P/R/F1 {scores.MicroPrecision:0.00}/{scores.MicroRecall:0.00}/{scores.MicroF1:0.00}  exact match {scores.ExactMatch:0.00} %  Hamming loss {scores.HammingLoss:0.00} %  mean set size {scores.MeanPredictedSetSize:0.00}"));
     }
 }
 

@@ -139,16 +139,29 @@ internal static class TrainCommand
                 Patience = devSet is null ? null : parse.GetValue(patience) ?? 2, CheckpointEverySteps = parse.GetValue(checkpointEvery),
                 Preprocessing = parse.GetValue(preprocess)!, PositiveWeight = parse.GetValue(posWeight), Threads = parse.GetValue(threads), Device = parse.GetValue(device),
             };
+            var metricName = devSet is null ? null : Trainer.MetricName(devSet);
+            EvaluationPoint? best = null;
             var trainer = new Trainer(config, tokenizerDir, initialWeights, options)
             {
                 Progress = new SyncProgress<TrainingProgress>(p => io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"lahja: {p.Stage}: step {p.Step}/{p.TotalSteps}, loss {p.Loss:0.0000}, {p.ExamplesPerSecond:0.0} examples/s"))),
-                Evaluations = new SyncProgress<EvaluationPoint>(e => io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"lahja: dev after {e.Stage}: {e.Metric:0.00}{(e.Improved ? " (best so far, kept)" : "")}"))),
+                Evaluations = new SyncProgress<EvaluationPoint>(e =>
+                {
+                    if (e.Improved) best = e;
+                    // The official scorer's scale is 0–100: "0.66" alone reads as 66 %.
+                    io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"lahja: dev after {e.Stage}: {metricName} {e.Metric:0.00} out of 100{(e.Improved ? " (best so far: saved in best/)" : "")}"));
+                }),
+                Notices = new SyncProgress<string>(n => io.Error.WriteLine($"lahja: {n}")),
             };
             trainer.Train(examples, devSet, outputDir, parse.GetValue(resume));
             var curves = TrainingCurves.Write(outputDir);
             if (curves.Count > 0) io.Error.WriteLine($"lahja: curves in {string.Join(", ", curves)}");
+            io.Error.WriteLine($"lahja: the model is in {outputDir} (config.json, model.safetensors, vocab.txt, tokenizer_config.json, lahja.json): " + (devSet is null
+                ? "the weights after the last step (no --dev)."
+                : "the weights of the best dev evaluation" + (best is { } b ? string.Create(CultureInfo.InvariantCulture, $" ({metricName} {b.Metric:0.00} out of 100, step {b.Step})") : "") + "."));
+            io.Error.WriteLine($"lahja: {Path.Combine(outputDir, "best")}/ holds the same weights (kept during training); {Path.Combine(outputDir, "checkpoint")}/ holds the last " +
+                               "resumable state (weights, optimiser, position) that --resume continues from. Neither is needed to use the model: delete them once the run is finished.");
             io.Out.WriteLine(outputDir);
             return 0;
         }));

@@ -37,6 +37,14 @@ internal static class VocabCommand
             AtomicFile.WriteAllText(Path.Combine(dir, "tokenizer_config.json"),
                 new JsonObject { ["tokenizer_class"] = "BertTokenizer", ["do_lower_case"] = lowercase, ["strip_accents"] = lowercase, ["model_max_length"] = 512 }.ToJsonString() + "\n");
             io.Out.WriteLine($"{vocab.Count} tokens written to {Path.Combine(dir, "vocab.txt")}");
+            if (vocab.Count < parse.GetValue(size))
+            {
+                var minimum = parse.GetValue(minFrequency);
+                io.Error.WriteLine($"lahja: {vocab.Count:N0} tokens, not the {parse.GetValue(size):N0} asked for: the corpus has no more pieces to merge that occur at least " +
+                                   $"--min-frequency {minimum} times (the {WordPieceTrainer.SpecialTokens.Count} special tokens, the characters, and every merge of the " +
+                                   $"{trainer.WordsSeenAtLeast(minimum):N0} of {trainer.DistinctWords:N0} distinct words seen that often are in). A larger corpus" +
+                                   (minimum > 1 ? " or a lower --min-frequency gives more." : " gives more."));
+            }
             return 0;
         }));
         return command;

@@ -65,7 +65,7 @@ public readonly record struct TrainingProgress(string Stage, int Step, int Total
 /// <summary>Dev-set results after a stage or epoch.</summary>
 /// <param name="Stage">Stage or epoch name.</param>
 /// <param name="Step">Optimiser steps done overall.</param>
-/// <param name="Metric">The value compared for early stopping (macro F1, or arg-max macro F1 on single-label dev data).</param>
+/// <param name="Metric">The value compared for early stopping, 0–100 (macro F1, or arg-max macro F1 on single-label dev data: <see cref="Trainer.MetricName"/>).</param>
 /// <param name="Improved">Whether it beat the best so far (the checkpoint was kept).</param>
 public readonly record struct EvaluationPoint(string Stage, int Step, double Metric, bool Improved);
 
@@ -113,6 +113,9 @@ public sealed class Trainer
     /// <summary>Called after every optimiser step with the global step count (custom logging, or stopping via the token).</summary>
     public Action<int>? AfterStep { get; init; }
 
+    /// <summary>Reports what a resumed run starts from (the checkpoint and its step, a recovered checkpoint, or starting over).</summary>
+    public IProgress<string>? Notices { get; init; }
+
     /// <summary>
     /// Trains on <paramref name="train"/>, evaluating on <paramref name="dev"/> (multi-label or single-label gold) after
     /// each stage or epoch, and writes a Hugging Face–compatible checkpoint to <paramref name="output"/> (the best one
@@ -131,7 +134,7 @@ public sealed class Trainer
         var plan = Curriculum.Plan(train, _options.Curriculum, _options.Epochs, _options.Seed);
         var stepsPerStage = plan.Select(s => s.Epochs * StepsPerEpoch(s.Indices.Length)).ToArray();
 
-        var state = resume && File.Exists(Path.Combine(checkpointDir, StateFile)) ? RunState.Load(Path.Combine(checkpointDir, StateFile)) : new RunState();
+        var state = resume ? ResumeState(checkpointDir) : new RunState();
         random.manual_seed(_options.Seed);
         using var model = CreateModel(state.Started ? checkpointDir : _initialWeights);
         _device = TorchRuntime.ResolveDevice(_options.Device);
@@ -139,6 +142,9 @@ public sealed class Trainer
         ApplyFreezing(model);
         var metricsLog = Path.Combine(output, "metrics.jsonl");
         if (!state.Started && File.Exists(metricsLog)) File.Delete(metricsLog);
+        // Lines logged after the checkpoint belong to steps the resumed run does again: drop them, or they are logged twice.
+        if (state.Started && state.MetricsBytes is { } logged && File.Exists(metricsLog) && new FileInfo(metricsLog).Length > logged)
+            using (var log = new FileStream(metricsLog, FileMode.Open, FileAccess.Write)) log.SetLength(logged);
 
         TorchSharp.Modules.AdamW? optimizer = null;
         for (var stageIndex = state.Stage; stageIndex < plan.Count && !state.Stopped; stageIndex++)
@@ -206,7 +212,7 @@ public sealed class Trainer
                     if (improved) SaveModel(model, bestDir);
                     if (_options.Patience is { } patience && state.SinceBest >= patience) state = state with { Stopped = true };
                     Evaluations?.Report(new EvaluationPoint($"{stage.Name}, epoch {epoch + 1}", state.GlobalStep, metric, improved));
-                    AppendLine(metricsLog, new { kind = "evaluation", stage = stage.Name, epoch = epoch + 1, step = state.GlobalStep, metric, improved });
+                    AppendLine(metricsLog, new { kind = "evaluation", stage = stage.Name, epoch = epoch + 1, step = state.GlobalStep, metric, metric_name = MetricName(dev), improved });
                     model.train();
                 }
                 SaveCheckpoint(model, optimizer, state, checkpointDir);
@@ -217,6 +223,9 @@ public sealed class Trainer
         if (final is null) SaveModel(model, bestDir);
         PublishOutput(bestDir, output, state);
     }
+
+    /// <summary>What the dev metric is, on the official scorer's 0–100 scale: macro F1, or arg-max macro F1 on single-label dev data.</summary>
+    public static string MetricName(DevSet dev) => dev.MultiLabel is not null ? "macro F1" : "arg-max macro F1";
 
     private int StepsPerEpoch(int examples) =>
         (int)Math.Ceiling(Math.Ceiling(examples / (double)_options.BatchSize) / _options.GradientAccumulation);
@@ -334,8 +343,62 @@ public sealed class Trainer
         SafeTensorsFile.Write(Path.Combine(staging, CheckpointFiles.SafeTensors), TorchCheckpoint.Parameters(model));
         optimizer.save_state_dict(Path.Combine(staging, "optimizer.bin"));
         _config.Save(Path.Combine(staging, CheckpointFiles.Config));
-        state.Save(Path.Combine(staging, StateFile));
+        var metricsLog = Path.Combine(Path.GetDirectoryName(directory)!, "metrics.jsonl");
+        (state with { MetricsBytes = File.Exists(metricsLog) ? new FileInfo(metricsLog).Length : 0 }).Save(Path.Combine(staging, StateFile));
         ReplaceDirectory(staging, directory);
+    }
+
+    /// <summary>
+    /// The state to resume from. <see cref="ReplaceDirectory"/> renames checkpoint/ to checkpoint.old/ and then
+    /// checkpoint.partial/ to checkpoint/: a run killed between the two leaves no checkpoint/, but a complete
+    /// checkpoint.partial/ (newer) or checkpoint.old/. The complete one is moved back into place.
+    /// </summary>
+    private RunState ResumeState(string checkpointDir)
+    {
+        var staging = checkpointDir + ".partial";
+        var old = checkpointDir + ".old";
+        if (Directory.Exists(checkpointDir))
+        {
+            var state = CompleteState(checkpointDir, out var missing)
+                        ?? throw new InvalidDataException($"{checkpointDir} is incomplete ({missing}): remove it to start over without --resume.");
+            Notices?.Report(FormattableString.Invariant($"resuming from {checkpointDir} at step {state.GlobalStep}"));
+            return state;
+        }
+        foreach (var candidate in new[] { staging, old })
+        {
+            if (!Directory.Exists(candidate) || CompleteState(candidate, out _) is not { } state) continue;
+            Directory.Move(candidate, checkpointDir);
+            foreach (var other in new[] { staging, old }) if (Directory.Exists(other)) Directory.Delete(other, true);
+            Notices?.Report(FormattableString.Invariant(
+                $"{checkpointDir} is missing but {Path.GetFileName(candidate)} is complete (a run was stopped while replacing its checkpoint): recovered it, resuming at step {state.GlobalStep}"));
+            return state;
+        }
+        Notices?.Report($"--resume: no checkpoint to resume from in {Path.GetDirectoryName(checkpointDir)} (no complete checkpoint/, checkpoint.partial/ or checkpoint.old/): starting over from step 0");
+        return new RunState();
+    }
+
+    /// <summary>The state of a checkpoint directory when every file of it is there and readable (the state is written last), else null.</summary>
+    private static RunState? CompleteState(string directory, out string missing)
+    {
+        missing = "";
+        foreach (var file in new[] { CheckpointFiles.SafeTensors, "optimizer.bin", CheckpointFiles.Config, StateFile })
+            if (!File.Exists(Path.Combine(directory, file)))
+            {
+                missing = $"no {file}";
+                return null;
+            }
+        try
+        {
+            using (SafeTensorsFile.Open(Path.Combine(directory, CheckpointFiles.SafeTensors))) { }
+            var state = RunState.Load(Path.Combine(directory, StateFile));
+            if (state.Started) return state;
+            missing = $"{StateFile} says nothing was trained";
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException or IOException)
+        {
+            missing = e.Message;
+        }
+        return null;
     }
 
     // A directory is replaced by renames only, so a crash leaves either the old complete one or the new complete one.
@@ -396,6 +459,7 @@ public sealed class Trainer
         public double BestMetric { get; init; } = double.NegativeInfinity;
         public int SinceBest { get; init; }
         public bool Stopped { get; init; }
+        public long? MetricsBytes { get; init; }
 
         public static RunState Load(string path) => JsonSerializer.Deserialize<RunState>(File.ReadAllText(path), JsonOptions)
                                                    ?? throw new InvalidDataException($"{path}: empty trainer state.");

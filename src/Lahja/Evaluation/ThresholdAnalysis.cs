@@ -19,12 +19,14 @@ public readonly record struct ReliabilityBin(double Lower, double Upper, double 
 /// <param name="GlobalThreshold">The best single threshold.</param>
 /// <param name="GlobalMacroF1">Macro F1 at it.</param>
 /// <param name="DefaultMacroF1">Macro F1 at B2BERT's 0.3.</param>
-/// <param name="DialectThresholds">Per scored dialect, the threshold maximising its F1 (null when not asked).</param>
+/// <param name="DialectThresholds">Per scored (annotated) dialect only, the threshold maximising its F1 (null when not asked).</param>
 /// <param name="PerDialectMacroF1">Macro F1 with those thresholds (null when not asked).</param>
 /// <param name="RelativeThreshold">The relative threshold (absolute 0) maximising macro F1.</param>
 /// <param name="RelativeMacroF1">Macro F1 at it.</param>
+/// <param name="RelativeFloor">The relative threshold in force under which the absolute thresholds were tuned (0: none).</param>
 public sealed record ThresholdTuning(double GlobalThreshold, double GlobalMacroF1, double DefaultMacroF1,
-    IReadOnlyDictionary<Dialect, double>? DialectThresholds, double? PerDialectMacroF1, double RelativeThreshold = 0, double RelativeMacroF1 = 0);
+    IReadOnlyDictionary<Dialect, double>? DialectThresholds, double? PerDialectMacroF1, double RelativeThreshold = 0, double RelativeMacroF1 = 0,
+    double RelativeFloor = 0);
 
 /// <summary>Threshold sweeps, tuning and calibration of probabilities against NADI-style gold.</summary>
 public static class ThresholdAnalysis
@@ -32,9 +34,17 @@ public static class ThresholdAnalysis
     /// <summary>The sweep grid 0.05, 0.10, …, 0.95.</summary>
     public static IReadOnlyList<double> Grid { get; } = Enumerable.Range(1, 19).Select(i => Math.Round(i * 0.05, 2)).ToArray();
 
-    /// <summary>Applies per-dialect thresholds to probabilities (canonical order).</summary>
-    public static bool[][] Decide(IReadOnlyList<IReadOnlyList<float>> probabilities, Func<int, double> threshold) =>
-        probabilities.Select(p => Enumerable.Range(0, Dialects.Count).Select(d => p[d] >= threshold(d)).ToArray()).ToArray();
+    /// <summary>
+    /// Applies per-dialect thresholds to probabilities (canonical order); with <paramref name="relativeFloor"/> a dialect
+    /// also needs that fraction of the top probability, as <see cref="DialectIdentifierOptions.Decide"/> requires.
+    /// </summary>
+    public static bool[][] Decide(IReadOnlyList<IReadOnlyList<float>> probabilities, Func<int, double> threshold, double relativeFloor = 0) =>
+        probabilities.Select(p =>
+        {
+            // Computed in float, as DialectIdentifierOptions.Decide does, so a saved rule decides exactly as it was tuned.
+            var floor = (float)relativeFloor * p.Max();
+            return Enumerable.Range(0, Dialects.Count).Select(d => p[d] >= threshold(d) && p[d] >= floor).ToArray();
+        }).ToArray();
 
     /// <summary>Official macro P/R/F1 at each global threshold of <see cref="Grid"/>.</summary>
     public static IReadOnlyList<ThresholdPoint> Sweep(IReadOnlyList<bool?[]> gold, IReadOnlyList<IReadOnlyList<float>> probabilities) =>
@@ -53,13 +63,15 @@ public static class ThresholdAnalysis
         }).ToArray();
 
     /// <summary>
-    /// The global threshold (0.001–0.009 and 0.01–0.99 grid) maximising official macro F1, and optionally each scored dialect's own best
-    /// threshold (macro F1 is a plain mean, so per-dialect optima combine). Ties go to the threshold nearest 0.3.
+    /// The global threshold (0.001–0.009 and 0.01–0.99 grid) maximising official macro F1, and optionally each scored
+    /// (annotated) dialect's own best threshold (macro F1 is a plain mean, so per-dialect optima combine); dialects the
+    /// gold does not annotate get none. Absolute thresholds are tuned under <paramref name="relativeFloor"/> (the relative
+    /// threshold in force, 0: none), so that keeping it gives the scores reported. Ties go to the threshold nearest 0.3.
     /// </summary>
-    public static ThresholdTuning Tune(IReadOnlyList<bool?[]> gold, IReadOnlyList<IReadOnlyList<float>> probabilities, bool perDialect)
+    public static ThresholdTuning Tune(IReadOnlyList<bool?[]> gold, IReadOnlyList<IReadOnlyList<float>> probabilities, bool perDialect, double relativeFloor = 0)
     {
         var candidates = Enumerable.Range(1, 9).Select(i => i / 1000.0).Concat(Enumerable.Range(1, 99).Select(i => i / 100.0)).OrderBy(t => Math.Abs(t - 0.3)).ToArray();
-        double MacroF1(Func<int, double> threshold) => MultiLabelScorer.Score(gold, Decide(probabilities, threshold)).MacroF1;
+        double MacroF1(Func<int, double> threshold) => MultiLabelScorer.Score(gold, Decide(probabilities, threshold, relativeFloor)).MacroF1;
         var best = candidates.MaxBy(t => MacroF1(_ => t));
         Dictionary<Dialect, double>? perDialectThresholds = null;
         double? perDialectF1 = null;
@@ -70,14 +82,14 @@ public static class ThresholdAnalysis
             {
                 var index = (int)d;
                 perDialectThresholds[d] = candidates.MaxBy(t =>
-                    MultiLabelScorer.Score(gold, Decide(probabilities, i => i == index ? t : best)).PerDialect.First(s => s.Dialect == d).F1);
+                    MultiLabelScorer.Score(gold, Decide(probabilities, i => i == index ? t : best, relativeFloor)).PerDialect.First(s => s.Dialect == d).F1);
             }
             perDialectF1 = MacroF1(i => perDialectThresholds.TryGetValue((Dialect)i, out var t) ? t : best);
         }
         // The relative rule: ties go to the larger ratio (fewer dialects).
         var relative = candidates.OrderByDescending(r => r).MaxBy(r => MultiLabelScorer.Score(gold, DecideRelative(probabilities, r)).MacroF1);
         return new ThresholdTuning(best, MacroF1(_ => best), MacroF1(_ => 0.3), perDialectThresholds, perDialectF1,
-            relative, MultiLabelScorer.Score(gold, DecideRelative(probabilities, relative)).MacroF1);
+            relative, MultiLabelScorer.Score(gold, DecideRelative(probabilities, relative)).MacroF1, relativeFloor);
     }
 
     /// <summary>Reliability diagram bins (equal width) over every annotated (sentence, dialect) pair.</summary>

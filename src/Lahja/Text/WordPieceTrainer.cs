@@ -31,6 +31,9 @@ public sealed class WordPieceTrainer
     /// <summary>Distinct words counted so far.</summary>
     public int DistinctWords => _wordCounts.Count;
 
+    /// <summary>Distinct words counted at least <paramref name="minFrequency"/> times (the only ones <see cref="Train"/> merges pieces of).</summary>
+    public int WordsSeenAtLeast(int minFrequency) => _wordCounts.Values.Count(c => c >= minFrequency);
+
     /// <summary>Learns a vocabulary of at most <paramref name="size"/> tokens.</summary>
     /// <param name="size">Target vocabulary size, special tokens included.</param>
     /// <param name="minFrequency">Merges (and words) seen fewer times are ignored (Hugging Face's default for BERT: 2).</param>
