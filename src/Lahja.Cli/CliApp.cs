@@ -60,6 +60,21 @@ public static class CliApp
         ? System.Text.RegularExpressions.Regex.Replace(e.Message.Split('\n')[0], @" \(Parameter '[^']*'\)$", "")
         : e.Message;
 
+    /// <summary>
+    /// The command-line option behind each setting the library validates (<see cref="DialectIdentifierOptions"/>):
+    /// every command passes these through unchanged, so a setting out of range is a usage error (exit 2) named by its
+    /// option, whichever command it came from, however late it is found (--max-length against the model's limit).
+    /// </summary>
+    private static readonly Dictionary<string, string> OptionNames = new()
+    {
+        [nameof(DialectIdentifierOptions.Threshold)] = "--threshold",
+        [nameof(DialectIdentifierOptions.RelativeThreshold)] = "--relative-threshold",
+        [nameof(DialectIdentifierOptions.MaxLength)] = "--max-length",
+        [nameof(DialectIdentifierOptions.BatchSize)] = "--batch-size",
+        [nameof(DialectIdentifierOptions.TopK)] = "--top-k",
+        [nameof(DialectIdentifierOptions.Threads)] = "--threads",
+    };
+
     /// <summary>Exit code of a malformed command line.</summary>
     public const int UsageExitCode = 2;
 
@@ -93,6 +108,11 @@ public static class CliApp
         catch (UsageException e)
         {
             io.Error.WriteLine($"lahja: {e.Message}");
+            return UsageExitCode;
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName is not null && OptionNames.TryGetValue(e.ParamName, out var option))
+        {
+            io.Error.WriteLine($"lahja: {option} {FormattableString.Invariant($"{e.ActualValue}")}: {UserMessage(e)}");
             return UsageExitCode;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or FormatException

@@ -63,7 +63,8 @@ public sealed class DialectIdentifier : IDisposable
         if (tokenizer.VocabularySize > config.VocabSize)
             throw new InvalidDataException($"'{modelDirectory}': the tokenizer has {tokenizer.VocabularySize} ids but config.json's vocab_size is {config.VocabSize}.");
         if (options.MaxLength > config.MaxPositionEmbeddings)
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxLength, $"MaxLength exceeds the model's {config.MaxPositionEmbeddings} positions.");
+            throw new ArgumentOutOfRangeException(nameof(DialectIdentifierOptions.MaxLength), options.MaxLength,
+                $"The maximum length must be at most the model's limit of {config.MaxPositionEmbeddings} tokens (max_position_embeddings in config.json).");
         if (LahjaSettings.Load(modelDirectory) is { } saved)
             options = options with
             {
@@ -83,7 +84,10 @@ public sealed class DialectIdentifier : IDisposable
         return (IDialectEngineFactory)Activator.CreateInstance(type)!;
     }
 
-    /// <summary>Predicts one text. Empty or whitespace-only text is valid (the model sees <c>[CLS] [SEP]</c>).</summary>
+    /// <summary>
+    /// Predicts one text. Empty or whitespace-only text, and text the preprocessing reduces to nothing, is valid: its
+    /// prediction <see cref="DialectPrediction.IsEmpty"/>, with no dialects.
+    /// </summary>
     public DialectPrediction Predict(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -170,17 +174,28 @@ public sealed class DialectIdentifier : IDisposable
 
     /// <summary>
     /// Runs one forward pass over <paramref name="encodings"/> (from <see cref="Encode"/>), padded to the longest,
-    /// and decides with the options' thresholds; <paramref name="texts"/> only label the predictions.
+    /// and decides with the options' thresholds; <paramref name="texts"/> label the predictions. An encoding with no
+    /// token but special ones is not shown to the model: its prediction <see cref="DialectPrediction.IsEmpty"/>, for
+    /// <see cref="EmptyTextReason.EmptyText"/> when its text is blank, else
+    /// <see cref="EmptyTextReason.NothingAfterPreprocessing"/>.
     /// </summary>
     public IReadOnlyList<DialectPrediction> PredictPass(IReadOnlyList<string> texts, IReadOnlyList<TokenizedText> encodings)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(encodings);
         if (texts.Count != encodings.Count) throw new ArgumentException($"{texts.Count} texts but {encodings.Count} encodings.", nameof(encodings));
-        var probabilities = _engine.PredictProbabilities(Tokenizer.Pad(encodings));
         var results = new DialectPrediction[texts.Count];
+        var readable = new List<int>(texts.Count);
         for (var row = 0; row < results.Length; row++)
-            results[row] = MakePrediction(texts[row], probabilities.AsSpan(row * _engine.NumLabels, _engine.NumLabels));
+        {
+            if (encodings[row].SpecialTokensMask.All(special => special))
+                results[row] = DialectPrediction.Empty(texts[row], string.IsNullOrWhiteSpace(texts[row]) ? EmptyTextReason.EmptyText : EmptyTextReason.NothingAfterPreprocessing);
+            else readable.Add(row);
+        }
+        if (readable.Count == 0) return results;
+        var probabilities = _engine.PredictProbabilities(Tokenizer.Pad(readable.Select(row => encodings[row]).ToArray()));
+        for (var i = 0; i < readable.Count; i++)
+            results[readable[i]] = MakePrediction(texts[readable[i]], probabilities.AsSpan(i * _engine.NumLabels, _engine.NumLabels));
         return results;
     }
 

@@ -9,7 +9,12 @@ public readonly record struct DialectScore(Dialect Dialect, float Probability)
     public string Label => Dialect.Label();
 }
 
-/// <summary>The model's answer for one text.</summary>
+/// <summary>
+/// The model's answer for one text. A text with nothing to classify (<see cref="IsEmpty"/>) is not shown to the model:
+/// the model would still answer for <c>[CLS] [SEP]</c>, with probabilities that say nothing about the text (B2BERT
+/// puts 17 of 18 dialects above 0.3 for ""). Such a prediction has no dialects, an empty <see cref="Top"/>, and all
+/// probabilities and regions 0.
+/// </summary>
 public sealed class DialectPrediction
 {
     private readonly float[] _probabilities;
@@ -23,6 +28,25 @@ public sealed class DialectPrediction
             .OrderByDescending(s => s.Probability).ThenBy(s => s.Dialect).Take(topK).ToArray();
         Regions = Lahja.Dialects.RollUp(probabilities);
     }
+
+    private DialectPrediction(string text, EmptyTextReason reason)
+    {
+        Text = text;
+        _probabilities = new float[Lahja.Dialects.All.Count];
+        Dialects = [];
+        Top = [];
+        Regions = Lahja.Dialects.RollUp(_probabilities);
+        EmptyReason = reason;
+    }
+
+    /// <summary>The prediction for a text with nothing to classify: no dialects, probabilities 0.</summary>
+    internal static DialectPrediction Empty(string text, EmptyTextReason reason) => new(text, reason);
+
+    /// <summary>True when the text had nothing to classify (<see cref="EmptyReason"/> says why): no dialects, the model not consulted.</summary>
+    public bool IsEmpty => EmptyReason != EmptyTextReason.None;
+
+    /// <summary>Why the text had nothing to classify, or <see cref="EmptyTextReason.None"/>.</summary>
+    public EmptyTextReason EmptyReason { get; }
 
     /// <summary>The input text, as given (before preprocessing).</summary>
     public string Text { get; }
