@@ -121,5 +121,11 @@ public static class CliApp
             io.Error.WriteLine($"lahja: error: {UserMessage(e)}");
             return 1;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug, not the user's doing: still one line, never a stack trace, and a non-zero exit.
+            io.Error.WriteLine($"lahja: internal error ({e.GetType().Name}): {UserMessage(e)} Please report it with the command line that caused it.");
+            return 1;
+        }
     }
 }

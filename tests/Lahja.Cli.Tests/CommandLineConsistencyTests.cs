@@ -29,6 +29,33 @@ public sealed class CommandLineConsistencyTests
         Assert.DoesNotContain("   at ", error);
     }
 
+    [Theory]
+    [InlineData("--batch-size", "0")]
+    [InlineData("--epochs", "0")]
+    [InlineData("--max-length", "1")]
+    [InlineData("--accumulate", "0")]
+    [InlineData("--lr", "0")]
+    [InlineData("--dropout", "1.5")]
+    [InlineData("--layers", "0")]
+    public void Training_settings_out_of_range_are_usage_errors_named_by_their_option(string option, string value)
+    {
+        var work = Directory.CreateTempSubdirectory("lahja-cli-train-range-").FullName;
+        try
+        {
+            var data = Path.Combine(work, "train.tsv");
+            File.WriteAllText(data, "text\tIraq\nشلونك\t1\n");
+            var (code, _, error) = CliRunner.Run("", "train", "--train", data, "--vocab", Model, "-o", Path.Combine(work, "out"), option, value);
+            Assert.Equal(2, code);
+            Assert.Contains($"{option} {value}: must be", error);
+            Assert.DoesNotContain("   at ", error);
+            Assert.False(Directory.Exists(Path.Combine(work, "out")));
+        }
+        finally
+        {
+            Directory.Delete(work, true);
+        }
+    }
+
     [Fact]
     public void Max_length_beyond_the_model_names_the_option_and_the_models_limit()
     {
