@@ -223,8 +223,8 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
     private static IdentifyResult Result(string text, DialectPrediction p, DialectIdentifierOptions decision, int topK, HashSet<Dialect>? subset)
     {
         var dialects = Dialects.All.Where(d => subset is null || subset.Contains(d)).ToArray();
-        // A text with nothing to classify was not shown to the model: no dialects, whatever the thresholds. The model saw
-        // the preprocessed text, so whether preprocessing emptied it is told from the text as sent.
+        // A text with nothing to classify gets no dialects, whatever the thresholds. The identifier saw the preprocessed
+        // text, so whether preprocessing emptied it is told from the text as sent.
         var chosen = p.IsEmpty ? new bool[Dialects.All.Count] : decision.Decide(p.Probabilities);
         EmptyTextReason? emptyReason = !p.IsEmpty ? null : string.IsNullOrWhiteSpace(text) ? EmptyTextReason.EmptyText : EmptyTextReason.NothingAfterPreprocessing;
         DialectProbability Score(Dialect d) => new(d.Label(), p.Probabilities[(int)d]);

@@ -175,8 +175,8 @@ public sealed class DialectIdentifier : IDisposable
     /// <summary>
     /// Runs one forward pass over <paramref name="encodings"/> (from <see cref="Encode"/>), padded to the longest,
     /// and decides with the options' thresholds; <paramref name="texts"/> label the predictions. An encoding with no
-    /// token but special ones is not shown to the model: its prediction <see cref="DialectPrediction.IsEmpty"/>, for
-    /// <see cref="EmptyTextReason.EmptyText"/> when its text is blank, else
+    /// token but special ones has nothing to classify: its prediction <see cref="DialectPrediction.IsEmpty"/> (no
+    /// dialects), for <see cref="EmptyTextReason.EmptyText"/> when its text is blank, else
     /// <see cref="EmptyTextReason.NothingAfterPreprocessing"/>.
     /// </summary>
     public IReadOnlyList<DialectPrediction> PredictPass(IReadOnlyList<string> texts, IReadOnlyList<TokenizedText> encodings)
@@ -184,18 +184,15 @@ public sealed class DialectIdentifier : IDisposable
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(encodings);
         if (texts.Count != encodings.Count) throw new ArgumentException($"{texts.Count} texts but {encodings.Count} encodings.", nameof(encodings));
+        var probabilities = _engine.PredictProbabilities(Tokenizer.Pad(encodings));
         var results = new DialectPrediction[texts.Count];
-        var readable = new List<int>(texts.Count);
         for (var row = 0; row < results.Length; row++)
         {
-            if (encodings[row].SpecialTokensMask.All(special => special))
-                results[row] = DialectPrediction.Empty(texts[row], string.IsNullOrWhiteSpace(texts[row]) ? EmptyTextReason.EmptyText : EmptyTextReason.NothingAfterPreprocessing);
-            else readable.Add(row);
+            var reason = encodings[row].SpecialTokensMask.All(special => special)
+                ? string.IsNullOrWhiteSpace(texts[row]) ? EmptyTextReason.EmptyText : EmptyTextReason.NothingAfterPreprocessing
+                : EmptyTextReason.None;
+            results[row] = MakePrediction(texts[row], probabilities.AsSpan(row * _engine.NumLabels, _engine.NumLabels), reason);
         }
-        if (readable.Count == 0) return results;
-        var probabilities = _engine.PredictProbabilities(Tokenizer.Pad(readable.Select(row => encodings[row]).ToArray()));
-        for (var i = 0; i < readable.Count; i++)
-            results[readable[i]] = MakePrediction(texts[readable[i]], probabilities.AsSpan(i * _engine.NumLabels, _engine.NumLabels));
         return results;
     }
 
@@ -236,7 +233,7 @@ public sealed class DialectIdentifier : IDisposable
         }
     }
 
-    private DialectPrediction MakePrediction(string text, ReadOnlySpan<float> outputs)
+    private DialectPrediction MakePrediction(string text, ReadOnlySpan<float> outputs, EmptyTextReason emptyReason)
     {
         var probabilities = new float[Dialects.Count];
         for (var d = 0; d < Dialects.Count; d++) probabilities[d] = outputs[Labels.OutputForDialect[d]];
@@ -244,7 +241,7 @@ public sealed class DialectIdentifier : IDisposable
         var chosen = Dialects.All.Where(d => decided[(int)d])
             .Select(d => new DialectScore(d, probabilities[(int)d]))
             .OrderByDescending(s => s.Probability).ThenBy(s => s.Dialect).ToArray();
-        return new DialectPrediction(text, probabilities, chosen, Options.TopK);
+        return new DialectPrediction(text, probabilities, chosen, Options.TopK, emptyReason);
     }
 
     /// <inheritdoc />
