@@ -60,6 +60,21 @@ public static class CliApp
         ? System.Text.RegularExpressions.Regex.Replace(e.Message.Split('\n')[0], @" \(Parameter '[^']*'\)$", "")
         : e.Message;
 
+    /// <summary>
+    /// The command-line option behind each setting the library validates (<see cref="DialectIdentifierOptions"/>):
+    /// every command passes these through unchanged, so a setting out of range is a usage error (exit 2) named by its
+    /// option, whichever command it came from, however late it is found (--max-length against the model's limit).
+    /// </summary>
+    private static readonly Dictionary<string, string> OptionNames = new()
+    {
+        [nameof(DialectIdentifierOptions.Threshold)] = "--threshold",
+        [nameof(DialectIdentifierOptions.RelativeThreshold)] = "--relative-threshold",
+        [nameof(DialectIdentifierOptions.MaxLength)] = "--max-length",
+        [nameof(DialectIdentifierOptions.BatchSize)] = "--batch-size",
+        [nameof(DialectIdentifierOptions.TopK)] = "--top-k",
+        [nameof(DialectIdentifierOptions.Threads)] = "--threads",
+    };
+
     /// <summary>Exit code of a malformed command line.</summary>
     public const int UsageExitCode = 2;
 
@@ -95,10 +110,21 @@ public static class CliApp
             io.Error.WriteLine($"lahja: {e.Message}");
             return UsageExitCode;
         }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName is not null && OptionNames.TryGetValue(e.ParamName, out var option))
+        {
+            io.Error.WriteLine($"lahja: {option} {FormattableString.Invariant($"{e.ActualValue}")}: {UserMessage(e)}");
+            return UsageExitCode;
+        }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or FormatException
                                       or UnauthorizedAccessException or JsonException or InvalidOperationException)
         {
             io.Error.WriteLine($"lahja: error: {UserMessage(e)}");
+            return 1;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug, not the user's doing: still one line, never a stack trace, and a non-zero exit.
+            io.Error.WriteLine($"lahja: internal error ({e.GetType().Name}): {UserMessage(e)} Please report it with the command line that caused it.");
             return 1;
         }
     }

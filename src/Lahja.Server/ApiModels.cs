@@ -25,9 +25,11 @@ public sealed record IdentifyResponse(IReadOnlyList<IdentifyResult> Results);
 /// <param name="Dialects">The predicted dialects (probability at or above the threshold), most probable first.</param>
 /// <param name="Top">The <c>top_k</c> most probable dialects.</param>
 /// <param name="Regions">Probability of each region (the largest of its dialects').</param>
+/// <param name="EmptyReason">Null, or why the text had nothing to classify (then no dialects and no top; the probabilities are the model's for an empty input and mean nothing):
+/// <c>empty_text</c> (empty or whitespace) or <c>nothing_after_preprocessing</c>.</param>
 public sealed record IdentifyResult(
     string Text, IReadOnlyDictionary<string, float> Probabilities, IReadOnlyList<DialectProbability> Dialects,
-    IReadOnlyList<DialectProbability> Top, IReadOnlyDictionary<string, double> Regions);
+    IReadOnlyList<DialectProbability> Top, IReadOnlyDictionary<string, double> Regions, string? EmptyReason = null);
 
 /// <summary>A dialect and its probability.</summary>
 /// <param name="Dialect">The dialect's label (<c>Saudi_Arabia</c>, …).</param>

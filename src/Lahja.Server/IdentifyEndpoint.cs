@@ -223,13 +223,17 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
     private static IdentifyResult Result(string text, DialectPrediction p, DialectIdentifierOptions decision, int topK, HashSet<Dialect>? subset)
     {
         var dialects = Dialects.All.Where(d => subset is null || subset.Contains(d)).ToArray();
-        var chosen = decision.Decide(p.Probabilities);
+        // A text with nothing to classify gets no dialects, whatever the thresholds. The identifier saw the preprocessed
+        // text, so whether preprocessing emptied it is told from the text as sent.
+        var chosen = p.IsEmpty ? new bool[Dialects.All.Count] : decision.Decide(p.Probabilities);
+        EmptyTextReason? emptyReason = !p.IsEmpty ? null : string.IsNullOrWhiteSpace(text) ? EmptyTextReason.EmptyText : EmptyTextReason.NothingAfterPreprocessing;
         DialectProbability Score(Dialect d) => new(d.Label(), p.Probabilities[(int)d]);
         return new IdentifyResult(
             text,
             dialects.ToDictionary(d => d.Label(), d => p.Probabilities[(int)d]),
             [.. dialects.Where(d => chosen[(int)d]).OrderByDescending(d => p.Probabilities[(int)d]).ThenBy(d => d).Select(Score)],
-            [.. dialects.OrderByDescending(d => p.Probabilities[(int)d]).ThenBy(d => d).Take(topK).Select(Score)],
-            Dialects.Regions.ToDictionary(r => r.EnglishName(), r => p.Regions[(int)r]));
+            [.. dialects.OrderByDescending(d => p.Probabilities[(int)d]).ThenBy(d => d).Take(p.IsEmpty ? 0 : topK).Select(Score)],
+            Dialects.Regions.ToDictionary(r => r.EnglishName(), r => p.Regions[(int)r]),
+            emptyReason is { } reason ? JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString()) : null);
     }
 }

@@ -63,7 +63,8 @@ public sealed class DialectIdentifier : IDisposable
         if (tokenizer.VocabularySize > config.VocabSize)
             throw new InvalidDataException($"'{modelDirectory}': the tokenizer has {tokenizer.VocabularySize} ids but config.json's vocab_size is {config.VocabSize}.");
         if (options.MaxLength > config.MaxPositionEmbeddings)
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxLength, $"MaxLength exceeds the model's {config.MaxPositionEmbeddings} positions.");
+            throw new ArgumentOutOfRangeException(nameof(DialectIdentifierOptions.MaxLength), options.MaxLength,
+                $"The maximum length must be at most the model's limit of {config.MaxPositionEmbeddings} tokens (max_position_embeddings in config.json).");
         if (LahjaSettings.Load(modelDirectory) is { } saved)
             options = options with
             {
@@ -83,7 +84,10 @@ public sealed class DialectIdentifier : IDisposable
         return (IDialectEngineFactory)Activator.CreateInstance(type)!;
     }
 
-    /// <summary>Predicts one text. Empty or whitespace-only text is valid (the model sees <c>[CLS] [SEP]</c>).</summary>
+    /// <summary>
+    /// Predicts one text. Empty or whitespace-only text, and text the preprocessing reduces to nothing, is valid: its
+    /// prediction <see cref="DialectPrediction.IsEmpty"/>, with no dialects.
+    /// </summary>
     public DialectPrediction Predict(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -170,7 +174,10 @@ public sealed class DialectIdentifier : IDisposable
 
     /// <summary>
     /// Runs one forward pass over <paramref name="encodings"/> (from <see cref="Encode"/>), padded to the longest,
-    /// and decides with the options' thresholds; <paramref name="texts"/> only label the predictions.
+    /// and decides with the options' thresholds; <paramref name="texts"/> label the predictions. An encoding with no
+    /// token but special ones has nothing to classify: its prediction <see cref="DialectPrediction.IsEmpty"/> (no
+    /// dialects), for <see cref="EmptyTextReason.EmptyText"/> when its text is blank, else
+    /// <see cref="EmptyTextReason.NothingAfterPreprocessing"/>.
     /// </summary>
     public IReadOnlyList<DialectPrediction> PredictPass(IReadOnlyList<string> texts, IReadOnlyList<TokenizedText> encodings)
     {
@@ -180,7 +187,12 @@ public sealed class DialectIdentifier : IDisposable
         var probabilities = _engine.PredictProbabilities(Tokenizer.Pad(encodings));
         var results = new DialectPrediction[texts.Count];
         for (var row = 0; row < results.Length; row++)
-            results[row] = MakePrediction(texts[row], probabilities.AsSpan(row * _engine.NumLabels, _engine.NumLabels));
+        {
+            var reason = encodings[row].SpecialTokensMask.All(special => special)
+                ? string.IsNullOrWhiteSpace(texts[row]) ? EmptyTextReason.EmptyText : EmptyTextReason.NothingAfterPreprocessing
+                : EmptyTextReason.None;
+            results[row] = MakePrediction(texts[row], probabilities.AsSpan(row * _engine.NumLabels, _engine.NumLabels), reason);
+        }
         return results;
     }
 
@@ -221,7 +233,7 @@ public sealed class DialectIdentifier : IDisposable
         }
     }
 
-    private DialectPrediction MakePrediction(string text, ReadOnlySpan<float> outputs)
+    private DialectPrediction MakePrediction(string text, ReadOnlySpan<float> outputs, EmptyTextReason emptyReason)
     {
         var probabilities = new float[Dialects.Count];
         for (var d = 0; d < Dialects.Count; d++) probabilities[d] = outputs[Labels.OutputForDialect[d]];
@@ -229,7 +241,7 @@ public sealed class DialectIdentifier : IDisposable
         var chosen = Dialects.All.Where(d => decided[(int)d])
             .Select(d => new DialectScore(d, probabilities[(int)d]))
             .OrderByDescending(s => s.Probability).ThenBy(s => s.Dialect).ToArray();
-        return new DialectPrediction(text, probabilities, chosen, Options.TopK);
+        return new DialectPrediction(text, probabilities, chosen, Options.TopK, emptyReason);
     }
 
     /// <inheritdoc />

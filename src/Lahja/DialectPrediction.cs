@@ -9,20 +9,33 @@ public readonly record struct DialectScore(Dialect Dialect, float Probability)
     public string Label => Dialect.Label();
 }
 
-/// <summary>The model's answer for one text.</summary>
+/// <summary>
+/// The model's answer for one text. A text with nothing to classify (<see cref="IsEmpty"/>: empty, whitespace, or
+/// nothing left after preprocessing) gets no dialects and an empty <see cref="Top"/>, whatever the thresholds: the model
+/// still answers for <c>[CLS] [SEP]</c>, but that answer says nothing about the text (B2BERT puts 17 of 18 dialects
+/// above 0.3 for ""). Its <see cref="Probabilities"/> and <see cref="Regions"/> are kept as the model gave them, so
+/// they stay comparable with Hugging Face <c>transformers</c> for the same input.
+/// </summary>
 public sealed class DialectPrediction
 {
     private readonly float[] _probabilities;
 
-    internal DialectPrediction(string text, float[] probabilities, IReadOnlyList<DialectScore> dialects, int topK)
+    internal DialectPrediction(string text, float[] probabilities, IReadOnlyList<DialectScore> dialects, int topK, EmptyTextReason emptyReason = EmptyTextReason.None)
     {
         Text = text;
         _probabilities = probabilities;
-        Dialects = dialects;
-        Top = Lahja.Dialects.All.Select(d => new DialectScore(d, probabilities[(int)d]))
+        EmptyReason = emptyReason;
+        Dialects = IsEmpty ? [] : dialects;
+        Top = IsEmpty ? [] : Lahja.Dialects.All.Select(d => new DialectScore(d, probabilities[(int)d]))
             .OrderByDescending(s => s.Probability).ThenBy(s => s.Dialect).Take(topK).ToArray();
         Regions = Lahja.Dialects.RollUp(probabilities);
     }
+
+    /// <summary>True when the text had nothing to classify (<see cref="EmptyReason"/> says why): no dialects, no top.</summary>
+    public bool IsEmpty => EmptyReason != EmptyTextReason.None;
+
+    /// <summary>Why the text had nothing to classify, or <see cref="EmptyTextReason.None"/>.</summary>
+    public EmptyTextReason EmptyReason { get; }
 
     /// <summary>The input text, as given (before preprocessing).</summary>
     public string Text { get; }

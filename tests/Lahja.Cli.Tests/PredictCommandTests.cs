@@ -126,8 +126,8 @@ public sealed class PredictCommandTests : IDisposable
         Assert.Equal(2, CliRunner.Run("", "predict", "-m", Model, "--column", "c", "x").ExitCode);
         Assert.Equal(2, CliRunner.Run("", "predict", "-m", Model, "-i", "a.txt", "x").ExitCode);
         var (code, _, error) = CliRunner.Run("", "predict", "-m", Model, "--threshold", "1.5", "x");
-        Assert.Equal(1, code);
-        Assert.Equal("lahja: error: The threshold must be between 0 and 1.\n", error);
+        Assert.Equal(2, code);
+        Assert.Equal("lahja: --threshold 1.5: The threshold must be between 0 and 1.\n", error);
         (code, _, error) = CliRunner.Run("", "predict", "-m", Path.Combine(_work, "missing"), "x");
         Assert.Equal(1, code);
         Assert.DoesNotContain("   at ", error);

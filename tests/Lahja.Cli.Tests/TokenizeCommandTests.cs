@@ -37,6 +37,15 @@ public sealed class TokenizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Model_has_the_short_option_m_like_the_other_commands()
+    {
+        var (code, output, error) = CliRunner.Run("", "tokenize", "-m", _model, "مرحبا");
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(["[CLS]", "مرحبا", "[SEP]"], doc.RootElement.GetProperty("tokens").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public void Do_lower_case_can_be_overridden()
     {
         var (_, output, _) = CliRunner.Run("", "tokenize", "--model", _model, "--do-lower-case", "false", "Hello");
@@ -74,7 +83,7 @@ public sealed class TokenizeCommandTests : IDisposable
     public void Too_small_max_length_is_rejected()
     {
         var (code, _, error) = CliRunner.Run("", "tokenize", "--model", _model, "--max-length", "1", "x");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("--max-length", error);
     }
 }

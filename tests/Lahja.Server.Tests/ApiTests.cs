@@ -86,7 +86,7 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         {
             Assert.Equal(expected[i].Dialects.Select(x => x.Label), results[i].GetProperty("dialects").EnumerateArray().Select(x => x.GetProperty("dialect").GetString()));
             Assert.Equal(expected[i].Top.Select(x => x.Label), results[i].GetProperty("top").EnumerateArray().Select(x => x.GetProperty("dialect").GetString()));
-            Assert.Equal(5, results[i].GetProperty("top").GetArrayLength());
+            Assert.Equal(expected[i].IsEmpty ? 0 : 5, results[i].GetProperty("top").GetArrayLength());
         }
         // The threshold matters for these texts: some dialects fall on each side of it.
         Assert.Contains(expected, p => p.Dialects.Count is > 0 and < 18);

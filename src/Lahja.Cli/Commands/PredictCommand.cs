@@ -16,7 +16,9 @@ internal static class PredictCommand
         var model = new Option<string?>("--model", "-m") { Description = "Checkpoint directory or Hugging Face Hub id (OWNER/NAME). Default: $LAHJA_MODEL, then the bundled model." };
         var input = new Option<FileInfo?>("--input", "-i") { Description = "Read texts from FILE: one per line, or a TSV/CSV column with --column. Without TEXT or --input, standard input is read." };
         var column = new Option<string?>("--column") { Description = "Column of a TSV (or .csv) input file with a header row, by name or 1-based number." };
-        var format = new Option<PredictionFormat>("--format", "-f") { Description = "Output format.", DefaultValueFactory = _ => PredictionFormat.Table };
+        // A string with lower-case choices: an enum option would print its .NET type name for a bad value, and capitalised choices in help.
+        var format = new Option<string>("--format", "-f") { Description = "Output format.", DefaultValueFactory = _ => nameof(PredictionFormat.Table).ToLowerInvariant() };
+        format.AcceptOnlyFromAmong([.. Enum.GetNames<PredictionFormat>().Select(n => n.ToLowerInvariant())]);
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write to FILE (atomically: complete or absent) instead of standard output." };
         var threshold = new Option<float?>("--threshold") { Description = "Probability at or above which a dialect is predicted (default: the model's lahja.json, else 0.3)." };
         var relativeThreshold = new Option<float?>("--relative-threshold") { Description = "A dialect also needs at least this fraction of the top dialect's probability (default: the model's lahja.json, else 0: off)." };
@@ -48,6 +50,9 @@ internal static class PredictCommand
                 Threads = parse.GetValue(threads),
                 MaxLength = parse.GetValue(maxLength),
             };
+            if (inputFile is { Exists: true } && parse.GetValue(column) is null && TextInput.HeaderColumns(inputFile.FullName) is { } columns)
+                throw new UsageException($"{inputFile.FullName} looks like a table with a header; choose the column to classify with --column NAME or NUMBER. Columns: {ColumnList(columns)}.");
+            var chosenFormat = Enum.Parse<PredictionFormat>(parse.GetValue(format)!, ignoreCase: true);
             var directory = ModelLocator.Resolve(parse.GetValue(model), new DownloadCommand.DownloadReporter(io.Error));
             using var identifier = DialectIdentifier.Load(directory, options);
 
@@ -60,23 +65,36 @@ internal static class PredictCommand
                 if (!inputFile.Exists) throw new FileNotFoundException($"Input file '{inputFile.FullName}' does not exist.");
                 total = TextInput.CountLines(inputFile.FullName) - (parse.GetValue(column) is null ? 0 : 1);
                 inputStream = inputFile.OpenRead();
-                source = TextInput.Read(inputStream, inputFile.FullName, parse.GetValue(column), TextInput.DelimiterFor(inputFile.Name)).Select(t => t.Text);
+                source = PreprocessCommand.Texts(TextInput.Read(inputStream, inputFile.FullName, parse.GetValue(column), TextInput.DelimiterFor(inputFile.Name)), inputFile.FullName, io.Error);
             }
             else
             {
-                source = PreprocessCommand.Inputs(null, io.In);
+                source = PreprocessCommand.Inputs(null, io);
             }
             using (inputStream)
             {
                 var outputFile = parse.GetValue(output);
                 var count = outputFile is null
-                    ? Run(identifier, source, io.Out, parse.GetValue(format), total, io)
-                    : WriteAtomically(outputFile.FullName, writer => Run(identifier, source, writer, parse.GetValue(format), total, io));
+                    ? Run(identifier, source, io.Out, chosenFormat, total, io)
+                    : WriteAtomically(outputFile.FullName, writer => Run(identifier, source, writer, chosenFormat, total, io));
                 if (count == 0) io.Error.WriteLine("lahja: warning: no texts to classify (empty input).");
             }
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Column names for a message: quoted, control characters escaped, long names and long lists shortened.</summary>
+    private static string ColumnList(IReadOnlyList<string> columns)
+    {
+        const int maxColumns = 20, maxName = 40;
+        static string Show(string name)
+        {
+            var escaped = string.Concat(name.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+            return "'" + (escaped.Length > maxName ? escaped[..(maxName - 1)] + "…" : escaped) + "'";
+        }
+        var shown = string.Join(", ", columns.Take(maxColumns).Select((name, i) => $"{i + 1} {Show(name)}"));
+        return columns.Count > maxColumns ? $"{shown}, … ({columns.Count} in all)" : shown;
     }
 
     private static int Run(DialectIdentifier identifier, IEnumerable<string> texts, TextWriter output, PredictionFormat format, int? total, CliIO io)

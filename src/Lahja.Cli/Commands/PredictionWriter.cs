@@ -64,7 +64,13 @@ internal sealed class PredictionWriter(TextWriter output, PredictionFormat forma
             var text = p.Text.Length > 60 ? p.Text[..57] + "…" : p.Text;
             table.AddRow(
                 new Spectre.Console.Text(text),
-                new Spectre.Console.Text(p.Dialects.Count == 0 ? "—" : string.Join(", ", p.Dialects.Select(d => $"{d.Label} {d.Probability:0.00}"))),
+                new Spectre.Console.Text(p.EmptyReason switch
+                {
+                    EmptyTextReason.EmptyText => "— (empty text)",
+                    EmptyTextReason.NothingAfterPreprocessing => "— (nothing left to classify after preprocessing)",
+                    _ when p.Dialects.Count == 0 => "—",
+                    _ => string.Join(", ", p.Dialects.Select(d => $"{d.Label} {d.Probability:0.00}")),
+                }),
                 new Spectre.Console.Text(string.Join(", ", p.Top.Select(d => $"{d.Label} {d.Probability:0.00}"))));
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
@@ -78,10 +84,15 @@ internal sealed class PredictionWriter(TextWriter output, PredictionFormat forma
         Dialects.All.ToDictionary(d => d.Label(), d => p.Probabilities[(int)d]),
         p.Dialects.Select(d => d.Label).ToArray(),
         p.Top.Select(d => new TopRecord(d.Label, d.Probability)).ToArray(),
-        Dialects.Regions.ToDictionary(r => r.EnglishName(), r => p.Regions[(int)r]));
+        Dialects.Regions.ToDictionary(r => r.EnglishName(), r => p.Regions[(int)r]),
+        EmptyReasonName(p));
+
+    /// <summary>Why a text had nothing to classify, as JSON names it (<c>empty_text</c>, <c>nothing_after_preprocessing</c>), or null.</summary>
+    internal static string? EmptyReasonName(DialectPrediction p) =>
+        p.IsEmpty ? JsonNamingPolicy.SnakeCaseLower.ConvertName(p.EmptyReason.ToString()) : null;
 
     // Dictionary order is insertion order for System.Text.Json, so probabilities keep the canonical dialect order.
-    private sealed record PredictionRecord(string Text, Dictionary<string, float> Probabilities, string[] Dialects, TopRecord[] Top, Dictionary<string, double> Regions);
+    private sealed record PredictionRecord(string Text, Dictionary<string, float> Probabilities, string[] Dialects, TopRecord[] Top, Dictionary<string, double> Regions, string? EmptyReason);
 
     private sealed record TopRecord(string Dialect, float Probability);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Lahja.Data;
 using Lahja.Text;
 
 namespace Lahja.Cli.Commands;
@@ -14,7 +15,7 @@ internal static class PreprocessCommand
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
             var preprocessor = TextPreprocessor.FromPreset(parse.GetValue(preset)!);
-            foreach (var text in Inputs(parse.GetValue(texts), io.In))
+            foreach (var text in Inputs(parse.GetValue(texts), io))
                 io.Out.WriteLine(OneLine(preprocessor.Process(text)));
             return 0;
         }));
@@ -29,16 +30,22 @@ internal static class PreprocessCommand
         return option;
     }
 
-    /// <summary>The command-line texts, or else every line of standard input, streamed.</summary>
-    internal static IEnumerable<string> Inputs(string[]? arguments, TextReader input)
+    /// <summary>
+    /// The command-line texts, or else every line of standard input, streamed with bounded memory: a line longer than
+    /// <see cref="TextInput.MaxLineCharacters"/> is cut, with a warning on <see cref="CliIO.Error"/>.
+    /// </summary>
+    internal static IEnumerable<string> Inputs(string[]? arguments, CliIO io) =>
+        arguments is { Length: > 0 } ? arguments : Texts(TextInput.ReadLines(io.In, "standard input"), "standard input", io.Error);
+
+    /// <summary>The texts of <paramref name="lines"/>, saying on <paramref name="error"/> which lines were cut.</summary>
+    internal static IEnumerable<string> Texts(IEnumerable<InputText> lines, string source, TextWriter error)
     {
-        if (arguments is { Length: > 0 })
+        foreach (var line in lines)
         {
-            foreach (var a in arguments) yield return a;
-            yield break;
+            if (line.Truncated)
+                error.WriteLine($"lahja: warning: {source}:{line.Line}: longer than {TextInput.MaxLineCharacters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} characters, cut there (the model reads only its first --max-length tokens).");
+            yield return line.Text;
         }
-        while (input.ReadLine() is { } line)
-            yield return line;
     }
 
     /// <summary>Keeps the one-line-per-input contract even if a step ever let a line break through.</summary>

@@ -12,6 +12,7 @@ internal static class ServeCommand
         var model = new Option<string?>("--model", "-m") { Description = "Checkpoint directory or Hub id (default: $LAHJA_MODEL, then the bundled model)." };
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
         var threshold = new Option<float?>("--threshold") { Description = "Default threshold (else the model's lahja.json, else 0.3)." };
+        var relativeThreshold = new Option<float?>("--relative-threshold") { Description = "Default relative threshold: a dialect also needs this fraction of the top dialect's probability (else the model's lahja.json, else 0: off)." };
         var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset.");
         var batchSize = new Option<int>("--batch-size") { Description = "Most texts per forward pass.", DefaultValueFactory = _ => 32 };
         var passOverhead = new Option<string>("--pass-overhead-tokens")
@@ -27,15 +28,15 @@ internal static class ServeCommand
         var timeout = new Option<int>("--request-timeout-ms") { Description = "How long an identify request may take before it gets 504.", DefaultValueFactory = _ => 30_000 };
         var maxWait = new Option<int?>("--max-wait-ms")
         {
-            Description = "Longest wait for more requests to join a model batch (default: automatic, for as many requests as the last batch had, "
-                + "at most a twentieth of its time).",
+            Description = "Wait before a forward pass: a fixed wait, in ms, for more requests to join (default: automatic, for as many clients as the last pass "
+                + "answered, at most a tenth of the last pass's time and 100 ms).",
         };
         var maxBatch = new Option<int>("--max-batch-texts") { Description = "Most texts in one model batch across requests.", DefaultValueFactory = _ => 64 };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Name of an environment variable holding an API key: /v1/* then needs 'Authorization: Bearer KEY'." };
         var cors = new Option<string[]>("--cors-origin") { Description = "An origin allowed to call the API from a browser (repeatable).", AllowMultipleArgumentsPerToken = false };
         var command = new Command("serve", "Serve the JSON API (POST /v1/identify, GET /v1/dialects, /v1/model, /healthz, /readyz, /metrics), its docs (/docs/) and the web page (/).")
         {
-            model, urls, threshold, preprocess, batchSize, passOverhead, threads, maxTexts, maxChars, maxBody, timeout, maxWait, maxBatch, apiKeyEnv, cors,
+            model, urls, threshold, relativeThreshold, preprocess, batchSize, passOverhead, threads, maxTexts, maxChars, maxBody, timeout, maxWait, maxBatch, apiKeyEnv, cors,
         };
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
@@ -71,7 +72,7 @@ internal static class ServeCommand
                 CorsOrigins = parse.GetValue(cors) ?? [],
                 Identifier = new DialectIdentifierOptions
                 {
-                    Threshold = parse.GetValue(threshold), Preprocessing = parse.GetValue(preprocess)!,
+                    Threshold = parse.GetValue(threshold), RelativeThreshold = parse.GetValue(relativeThreshold), Preprocessing = parse.GetValue(preprocess)!,
                     BatchSize = parse.GetValue(batchSize), Threads = parse.GetValue(threads),
                 },
             });

@@ -4,12 +4,12 @@ using Lahja.Text;
 
 namespace Lahja.Cli.Commands;
 
-/// <summary><c>lahja tokenize --model DIR [--max-length N] [--preprocess none|b2bert] [--do-lower-case true|false]</c>.</summary>
+/// <summary><c>lahja tokenize [--model DIR|OWNER/NAME] [--max-length N] [--preprocess none|b2bert] [--do-lower-case true|false]</c>.</summary>
 internal static class TokenizeCommand
 {
     public static Command Create(CliIO io)
     {
-        var model = new Option<DirectoryInfo>("--model") { Description = "Checkpoint directory (only the tokenizer files are needed: vocab.txt or tokenizer.json, tokenizer_config.json).", Required = true };
+        var model = new Option<string?>("--model", "-m") { Description = "Checkpoint directory (only the tokenizer files are needed: vocab.txt or tokenizer.json, tokenizer_config.json) or Hub id (OWNER/NAME). Default: $LAHJA_MODEL, then the bundled model." };
         var maxLength = new Option<int>("--max-length") { Description = "Maximum sequence length, [CLS] and [SEP] included.", DefaultValueFactory = _ => BertTokenizer.DefaultMaxLength };
         var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.NonePresetName, "Preprocessing preset applied before tokenizing (default none: the tokenizer's own view).");
         var lower = new Option<bool?>("--do-lower-case") { Description = "Override the checkpoint's do_lower_case (accents follow it unless the checkpoint sets strip_accents)." };
@@ -18,10 +18,11 @@ internal static class TokenizeCommand
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
             var max = parse.GetValue(maxLength);
-            if (max < 2) throw new ArgumentException($"--max-length must be at least 2 ([CLS] and [SEP]), got {max}.");
-            var tokenizer = BertTokenizer.FromDirectory(parse.GetValue(model)!.FullName, new BertTokenizerOptions { DoLowerCase = parse.GetValue(lower) });
+            if (max < 2) throw new UsageException($"--max-length {max}: must be at least 2 ([CLS] and [SEP]).");
+            var directory = ModelLocator.Resolve(parse.GetValue(model), new DownloadCommand.DownloadReporter(io.Error));
+            var tokenizer = BertTokenizer.FromDirectory(directory, new BertTokenizerOptions { DoLowerCase = parse.GetValue(lower) });
             var preprocessor = TextPreprocessor.FromPreset(parse.GetValue(preprocess)!);
-            foreach (var text in PreprocessCommand.Inputs(parse.GetValue(texts), io.In))
+            foreach (var text in PreprocessCommand.Inputs(parse.GetValue(texts), io))
             {
                 var encoding = tokenizer.Encode(preprocessor.Process(text), max);
                 var line = new TokenizeLine(encoding.InputIds, encoding.Tokens, Enumerable.Repeat(1, encoding.Count).ToArray(),

@@ -47,6 +47,10 @@ internal static class TrainCommand
         var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset.");
         var posWeight = new Option<float?>("--pos-weight") { Description = "BCE positive-class weight." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads." };
+        // Out-of-range numbers are usage errors (exit 2) naming the option, found before any data is read.
+        layers.Within(1); hidden.Within(1); heads.Within(1); initRange.Above(0.0); lr.Above(0.0); dropout.Within(0.0, 1.0);
+        batch.Within(1); epochs.Within(1); maxLength.Within(2); weightDecay.Within(0.0); warmup.Within(0); clip.Within(0.0);
+        freezeLayers.Within(0); accumulate.Within(1); checkpointEvery.Within(0);
         var device = new Option<string?>("--device") { Description = "auto (CUDA when libtorch has it and a GPU is present, else CPU), cpu, cuda, cuda:N. Default: $LAHJA_DEVICE, else auto." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --output." };
         var softTargets = new Option<bool>("--soft-targets") { Description = "Learn the teacher's probabilities (p_<dialect> columns, as `lahja pseudo-label` writes for local and model teachers) instead of the 0/1 labels; the labels still drive the curriculum." };
