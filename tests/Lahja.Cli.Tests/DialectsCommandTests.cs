@@ -32,7 +32,7 @@ public class DialectsCommandTests
     }
 
     [Fact]
-    public void Repository_script_builds_and_runs_the_cli()
+    public async Task Repository_script_builds_and_runs_the_cli()
     {
         var info = new ProcessStartInfo(Path.Combine(CliRunner.RepositoryRoot, "lahja")) { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add("preprocess");
@@ -41,7 +41,7 @@ public class DialectsCommandTests
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, stderr.Result);
+        Assert.True(process.ExitCode == 0, await stderr);
         Assert.Equal("الحال\n", output);
     }
 }

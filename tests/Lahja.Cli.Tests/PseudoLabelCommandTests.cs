@@ -80,12 +80,12 @@ public sealed class PseudoLabelCommandTests : IDisposable
         foreach (var a in args) start.ArgumentList.Add(a);
         using (var process = Process.Start(start)!)
         {
-            var childError = process.StandardError.ReadToEndAsync();
-            _ = process.StandardOutput.ReadToEndAsync();
-            var hung = await Task.WhenAny(server.HangStarted.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(120)));
+            var childError = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            _ = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            var hung = await Task.WhenAny(server.HangStarted.Task, process.WaitForExitAsync(TestContext.Current.CancellationToken), Task.Delay(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken));
             Assert.True(hung == server.HangStarted.Task, process.HasExited ? await childError : "the child never reached request 12");
             process.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
-            await process.WaitForExitAsync();
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
         Assert.Equal(11, server.Answered.Count);
         Assert.False(File.Exists(output), "no output may exist after a crash");

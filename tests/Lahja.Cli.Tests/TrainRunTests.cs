@@ -64,7 +64,7 @@ public sealed class TrainRunTests : IDisposable
 
         var notices = new List<string>();
         var resumedSteps = new List<int>();
-        new Trainer(config, vocab, null, options) { Notices = new Collect<string>(notices), AfterStep = resumedSteps.Add }.Train(train, dev, output, resume: true);
+        new Trainer(config, vocab, null, options) { Notices = new Collect<string>(notices), AfterStep = resumedSteps.Add }.Train(train, dev, output, resume: true, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Contains(notices, n => n.Contains($"{leftOver} is complete") && n.Contains("resuming at step 6"));
         Assert.Equal(7, resumedSteps[0]);
         Assert.True(Directory.Exists(checkpoint));

@@ -81,6 +81,6 @@ public sealed class PseudoLabelTests : IDisposable
             Assert.Equal(rows[i].Labels, data.MultiLabel![i].Select(x => x == true));
         if (!name.EndsWith(".jsonl"))
             for (var i = 0; i < rows.Count; i++) Assert.Equal(rows[i].Probabilities, data.Probabilities![i]);
-        Assert.Empty(Directory.GetFiles(directory).Where(f => f != path));
+        Assert.DoesNotContain(Directory.GetFiles(directory), f => f != path);
     }
 }

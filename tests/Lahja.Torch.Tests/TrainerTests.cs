@@ -59,7 +59,7 @@ public sealed class TrainerTests : IDisposable
         var evaluations = new List<EvaluationPoint>();
         var options = Fast with { Epochs = 300, LearningRate = 2e-3, BatchSize = 8 };
         var config = TinyConfig() with { HiddenSize = 64, IntermediateSize = 128 };
-        new Trainer(config, _tokenizer, null, options) { Evaluations = new SyncProgress<EvaluationPoint>(evaluations.Add) }.Train(train, dev, output);
+        new Trainer(config, _tokenizer, null, options) { Evaluations = new SyncProgress<EvaluationPoint>(evaluations.Add) }.Train(train, dev, output, cancellationToken: TestContext.Current.CancellationToken);
         var steps = File.ReadLines(Path.Combine(output, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
             .Where(e => e.GetProperty("kind").GetString() == "step").Select(e => e.GetProperty("loss").GetDouble()).ToArray();
         Assert.True(steps[^1] < steps[0] / 2, $"loss {steps[0]:0.000} -> {steps[^1]:0.000}");
@@ -82,7 +82,7 @@ public sealed class TrainerTests : IDisposable
         var soft = Enumerable.Range(0, 18).Select(d => d switch { 5 => 0.3f, 9 => 0.8f, _ => 0.05f }).ToArray();
         var train = Examples(16, 4).Select(t => t with { Labels = Enumerable.Repeat(true, 18).ToArray(), SoftTargets = soft }).ToList();
         var output = _work.Sub("out");
-        new Trainer(TinyConfig() with { HiddenSize = 64, IntermediateSize = 128 }, _tokenizer, null, Fast with { Epochs = 40, LearningRate = 2e-3, BatchSize = 8 }).Train(train, null, output);
+        new Trainer(TinyConfig() with { HiddenSize = 64, IntermediateSize = 128 }, _tokenizer, null, Fast with { Epochs = 40, LearningRate = 2e-3, BatchSize = 8 }).Train(train, null, output, cancellationToken: TestContext.Current.CancellationToken);
         using var identifier = DialectIdentifier.Load(output, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
         var predictions = identifier.Predict(train.Select(t => t.Text).ToArray());
         for (var i = 0; i < train.Count; i++)
@@ -99,7 +99,7 @@ public sealed class TrainerTests : IDisposable
         Assert.SkipUnless(TorchReference.Available, "Debian's python3-torch is not installed.");
         var train = Examples(32, 2);
         var output = _work.Sub("out");
-        new Trainer(TinyConfig(), _tokenizer, null, Fast with { Epochs = 3 }).Train(train, null, output);
+        new Trainer(TinyConfig(), _tokenizer, null, Fast with { Epochs = 3 }).Train(train, null, output, cancellationToken: TestContext.Current.CancellationToken);
         // The tiny model has 64 positions: compare the parity texts that fit in 32 tokens on both sides.
         var lines = File.ReadAllLines(Path.Combine(ModelFixtures.Directory, "parity-ids.jsonl"));
         var keep = Enumerable.Range(0, lines.Length).Where(i => JsonSerializer.Deserialize<int[]>(lines[i])!.Length <= 32).ToArray();
@@ -124,7 +124,7 @@ public sealed class TrainerTests : IDisposable
         var dev = new DevSet(train.Select(t => t.Text).ToArray(), train.Select(t => t.Labels.Select(x => (bool?)x).ToArray()).ToArray(), null);
         var options = Fast with { Epochs = 3, CheckpointEverySteps = 2, Curriculum = curriculum, Dropout = 0.1 };
         var straight = _work.Sub("straight");
-        new Trainer(TinyConfig(), _tokenizer, null, options).Train(train, dev, straight);
+        new Trainer(TinyConfig(), _tokenizer, null, options).Train(train, dev, straight, cancellationToken: TestContext.Current.CancellationToken);
 
         var crashed = _work.Sub("crashed");
         using var crash = new CancellationTokenSource();
@@ -132,7 +132,7 @@ public sealed class TrainerTests : IDisposable
         Assert.Throws<OperationCanceledException>(() => first.Train(train, dev, crashed, cancellationToken: crash.Token));
         Assert.False(File.Exists(Path.Combine(crashed, "model.safetensors")));
         var resumedSteps = new List<int>();
-        new Trainer(TinyConfig(), _tokenizer, null, options) { AfterStep = resumedSteps.Add }.Train(train, dev, crashed, resume: true);
+        new Trainer(TinyConfig(), _tokenizer, null, options) { AfterStep = resumedSteps.Add }.Train(train, dev, crashed, resume: true, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(resumedSteps[0] > 1, "the resumed run redid finished steps");
 
         using var a = DialectIdentifier.Load(straight, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
