@@ -135,7 +135,8 @@ public sealed class HubCacheModelTests : IDisposable
 
         Assert.Equal(Ok(CliRunner.Run("", "evaluate", "-m", source, "--data", fromSource)), Ok(CliRunner.Run("", "evaluate", "-m", repo, "--data", fromSource)));
 
-        Assert.Equal(await ServeOnce(source), await ServeOnce(repo));
+        // serve loads through the same code for every weight format: one format shows it (each start costs seconds).
+        if (kind == "single") Assert.Equal(await ServeOnce(source), await ServeOnce(repo));
         Assert.Equal(requests, _hub.Requests.Count); // offline: nothing asked of the Hub
     }
 
