@@ -4,7 +4,9 @@ using System.Text.Json;
 using Lahja.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -62,7 +64,7 @@ public sealed record ServerOptions
 /// The HTTP service: <c>POST /v1/identify</c>, <c>GET /v1/dialects</c>, <c>GET /v1/model</c>, <c>GET /healthz</c>,
 /// <c>GET /readyz</c>, <c>GET /metrics</c>, the OpenAPI document at <c>/openapi/v1.json</c> with its docs page at
 /// <c>/docs/</c>, and the web page at <c>/</c>. Bad input is answered with 400/413/415 and an RFC 7807 problem naming
-/// the field, never a 500.
+/// the field, never a 500; every other 4xx/5xx (404, 405, an unexpected failure's 500) is a problem too.
 /// </summary>
 public static class LahjaServer
 {
@@ -132,8 +134,17 @@ public static class LahjaServer
             identifier.Dispose();
         });
         var model = Describe(directory, identifier, options, batcher);
-        var endpoint = new IdentifyEndpoint(identifier, batcher, options);
+        var endpoint = new IdentifyEndpoint(identifier, batcher, options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Lahja.Server"));
 
+        // Every failure is a problem with a body: an exception (a bug, a broken model) is logged once, by this
+        // middleware, and the client gets a 500 problem without the exception's text or stack; statuses the framework
+        // answers without a body (404, 405, 415 from routing) get one here.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = context => Problem(500, "Internal server error",
+                $"The server failed to answer this request (trace id {context.TraceIdentifier}); the server log has the details.").ExecuteAsync(context),
+        });
+        app.UseStatusCodePages(context => StatusProblem(context.HttpContext).ExecuteAsync(context.HttpContext));
         // Routing would match "/docs/" to a "/docs" route too, so the folder's canonical address is set here.
         app.Use((context, next) =>
         {
@@ -212,6 +223,21 @@ public static class LahjaServer
             new RequestLimits(options.MaxTextsPerRequest, options.MaxCharactersPerText, options.MaxBodyBytes, (long)options.RequestTimeout.TotalMilliseconds),
             new BatchingDescription(batcher.MaxBatchTexts, batcher.Planner.MaxBatchSize, batcher.Planner.PassOverheadTokens,
                 batcher.MaxWait is { } wait ? (long)wait.TotalMilliseconds : null));
+    }
+
+    /// <summary>The problem for a status the framework set without a body (no route, wrong method, wrong media type).</summary>
+    private static IResult StatusProblem(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        var path = context.Request.Path.Value;
+        var detail = status switch
+        {
+            404 => $"Nothing is at {path}. The API: POST /v1/identify, GET /v1/dialects, GET /v1/model; its docs are at /docs/.",
+            405 => $"{context.Request.Method} is not allowed on {path}; allowed: {string.Join(", ", context.Response.Headers.Allow.ToString())}.",
+            415 => $"{path} takes application/json, not {context.Request.ContentType}.",
+            _ => $"{ReasonPhrases.GetReasonPhrase(status)} ({path}).",
+        };
+        return Problem(status, ReasonPhrases.GetReasonPhrase(status), detail);
     }
 
     /// <summary>An RFC 7807 problem; <paramref name="field"/> names the request field at fault.</summary>
