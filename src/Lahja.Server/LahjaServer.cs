@@ -4,6 +4,8 @@ using System.Text.Json;
 using Lahja.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -73,6 +75,8 @@ public static class LahjaServer
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.ApiKey is { Length: 0 }) throw new ArgumentException("The API key is empty.", nameof(options));
+        // Before the model loads: a bad address is found in a moment, not after the load.
+        if (UrlsProblem(options.Urls) is { } problem) throw new ArgumentException($"Urls: {problem}", nameof(options));
         var directory = ModelLocator.Resolve(options.Model);
         var identifier = DialectIdentifier.Load(directory, options.Identifier);
         var webRoot = options.WebRoot ?? Path.Combine(AppContext.BaseDirectory, "wwwroot");
@@ -184,6 +188,45 @@ public static class LahjaServer
         app.MapGet("/metrics", () => Results.Text(metrics.Render(batcher), "text/plain; version=0.0.4")).WithTags("health");
         app.MapOpenApi();
         return app;
+    }
+
+    /// <summary>
+    /// Why <paramref name="urls"/> (addresses separated by ';', as ASP.NET Core takes them) cannot be listened on, or
+    /// null when each is an http or https URL with a valid port.
+    /// </summary>
+    public static string? UrlsProblem(string urls)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        var addresses = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (addresses.Length == 0) return "no address given; give one such as http://127.0.0.1:5000.";
+        foreach (var text in addresses)
+        {
+            var example = text.All(char.IsAsciiDigit) ? $"http://127.0.0.1:{text}" : "http://127.0.0.1:5000";
+            BindingAddress address;
+            try
+            {
+                address = BindingAddress.Parse(text);
+            }
+            catch (FormatException)
+            {
+                return $"'{text}' is not an address; give a URL such as {example}.";
+            }
+            if (address.Scheme is not ("http" or "https")) return $"'{text}': the scheme must be http or https, as in {example}.";
+            if (address.Port is < 0 or > 65535) return $"'{text}': the port must be between 0 and 65535.";
+            if (address.Host.Length == 0) return $"'{text}' has no host; give a URL such as {example}.";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="app"/> and returns the addresses it listens on, with the ports the system chose for port
+    /// 0. A failed bind (port in use, no permission) throws <see cref="IOException"/> naming the address.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> StartAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await app.StartAsync(cancellationToken);
+        return [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
     }
 
     /// <summary>

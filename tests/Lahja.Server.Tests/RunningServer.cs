@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -31,9 +29,8 @@ public sealed class RunningServer : IAsyncDisposable
         var options = new ServerOptions { Model = ServerFixture.Model, Urls = "http://127.0.0.1:0" };
         var app = LahjaServer.Build(configure is null ? options : configure(options));
         if (logs is not null) app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningServer(app, new Uri(address));
+        var addresses = await LahjaServer.StartAsync(app);
+        return new RunningServer(app, new Uri(addresses.Single()));
     }
 
     public async ValueTask DisposeAsync()
