@@ -207,7 +207,7 @@ public static class LahjaServer
             {
                 address = BindingAddress.Parse(text);
             }
-            catch (FormatException)
+            catch (Exception e) when (e is FormatException or InvalidOperationException)
             {
                 return $"'{text}' is not an address; give a URL such as {example}.";
             }
@@ -276,7 +276,7 @@ public static class LahjaServer
         var detail = status switch
         {
             404 => $"Nothing is at {path}. The API: POST /v1/identify, GET /v1/dialects, GET /v1/model; its docs are at /docs/.",
-            405 => $"{context.Request.Method} is not allowed on {path}; allowed: {string.Join(", ", context.Response.Headers.Allow.ToString())}.",
+            405 => $"{context.Request.Method} is not allowed on {path}; allowed: {context.Response.Headers.Allow}.",
             415 => $"{path} takes application/json, not {context.Request.ContentType}.",
             _ => $"{ReasonPhrases.GetReasonPhrase(status)} ({path}).",
         };

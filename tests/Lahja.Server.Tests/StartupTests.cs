@@ -13,6 +13,7 @@ public sealed class StartupTests
     [InlineData("5097", "http://127.0.0.1:5097")]
     [InlineData("localhost:5097", "localhost:5097")]
     [InlineData("ftp://127.0.0.1:5097", "http or https")]
+    [InlineData("ftp://example.org", "ftp://example.org")]
     [InlineData("http://127.0.0.1:99999", "port")]
     [InlineData(" ; ", "no address")]
     public void Urls_that_are_not_addresses_are_refused_before_the_model_loads(string urls, string named)
