@@ -10,10 +10,19 @@ if command -v npm >/dev/null && [ ! -d tools/reference/node_modules/@huggingface
   (cd tools/reference && npm ci --no-audit --no-fund --loglevel=error) || echo "test.sh: npm ci failed; the tokenizer reference tests will use committed fixtures" >&2
 fi
 log=$(mktemp)
-dotnet test Lahja.slnx --nologo "$@" 2>&1 | tee "$log"
+# A TRX report per project, for the skip reasons, which the console logger shows only at normal verbosity.
+results=$(mktemp -d)
+dotnet test Lahja.slnx --nologo --logger trx --results-directory "$results" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# One line per skipped test: "skipped: NAME: REASON".
+find "$results" -name '*.trx' -exec cat {} + | awk '
+  function unxml(s) { gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s); gsub(/&quot;/, "\"", s); gsub(/&apos;/, "\047", s); gsub(/&amp;/, "\\&", s); return s }
+  /<UnitTestResult / { name = ""; if ($0 ~ /outcome="NotExecuted"/ && match($0, /testName="[^"]*"/)) name = unxml(substr($0, RSTART + 10, RLENGTH - 11)) }
+  name != "" && /<Message>/ { reason = $0; sub(/.*<Message>/, "", reason); sub(/<\/Message>.*/, "", reason); print "skipped: " name ": " unxml(reason); name = "" }
+  /<\/UnitTestResult>/ { if (name != "") print "skipped: " name; name = "" }' | sort
+rm -rf "$results"
 # One plain closing line summing all test projects: "N passed, N failed, N skipped".
-awk '/(Passed|Failed)! +- +Failed:/ {
+awk '/(Passed|Failed|Skipped)! +- +Failed:/ {
        for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
      }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"

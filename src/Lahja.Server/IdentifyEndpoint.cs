@@ -1,8 +1,11 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using Lahja.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Lahja.Server;
@@ -11,7 +14,7 @@ namespace Lahja.Server;
 /// <c>POST /v1/identify</c>. The body is parsed by hand rather than bound, so that every kind of bad input gets its
 /// own 4xx problem naming the field instead of the framework's generic answer (or a 500).
 /// </summary>
-internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatcher batcher, ServerOptions options)
+internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatcher batcher, ServerOptions options, ILogger logger)
 {
     private static readonly System.Text.UTF8Encoding StrictUtf8 = new(false, true);
 
@@ -36,9 +39,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
         JsonDocument document;
         try
         {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, cancellationToken);
-            var bytes = buffer.ToArray();
+            var bytes = await ReadBody(context.Request.BodyReader, cancellationToken);
             try
             {
                 _ = StrictUtf8.GetCharCount(bytes);
@@ -83,9 +84,36 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
                 context.Response.Headers.RetryAfter = "1";
                 return LahjaServer.Problem(503, "Busy", $"More than {options.MaxQueuedTexts} texts are waiting; retry shortly.");
             }
+            // A broken checkpoint (NaN or infinite weights) gives non-finite probabilities, which JSON cannot carry.
+            var broken = predictions.ToList().FindIndex(p => p.Probabilities.Any(x => !float.IsFinite(x)));
+            if (broken >= 0)
+            {
+                logger.LogError("Request {TraceIdentifier}: the model gave a non-finite probability (NaN or infinity) for text {Index}; its weights are broken ({Model}).",
+                    context.TraceIdentifier, broken, identifier.ModelDirectory);
+                return LahjaServer.Problem(500, "Model failure", $"The model gave a non-finite probability for text {broken}: the served checkpoint is broken. The server log has the details.");
+            }
             var results = new IdentifyResult[texts.Count];
             for (var i = 0; i < texts.Count; i++) results[i] = Result(texts[i], predictions[i], decision, topK, subset);
             return Results.Json(new IdentifyResponse(results), context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
+        }
+    }
+
+    /// <summary>
+    /// The whole body. The timeout cancels the pending read rather than the read's token: a read cancelled by its token
+    /// leaves Kestrel's body reader "in progress", and Kestrel then logs an error with a stack trace for every such
+    /// request (a slow client could flood the log) when it drains the body after the 504.
+    /// </summary>
+    private static async Task<byte[]> ReadBody(PipeReader reader, CancellationToken cancellationToken)
+    {
+        using var registration = cancellationToken.Register(reader.CancelPendingRead);
+        var buffer = new ArrayBufferWriter<byte>();
+        while (true)
+        {
+            var result = await reader.ReadAsync(CancellationToken.None);
+            foreach (var segment in result.Buffer) buffer.Write(segment.Span);
+            reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCanceled) cancellationToken.ThrowIfCancellationRequested();
+            if (result.IsCompleted) return buffer.WrittenSpan.ToArray();
         }
     }
 

@@ -4,7 +4,11 @@ using System.Text.Json;
 using Lahja.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -62,7 +66,7 @@ public sealed record ServerOptions
 /// The HTTP service: <c>POST /v1/identify</c>, <c>GET /v1/dialects</c>, <c>GET /v1/model</c>, <c>GET /healthz</c>,
 /// <c>GET /readyz</c>, <c>GET /metrics</c>, the OpenAPI document at <c>/openapi/v1.json</c> with its docs page at
 /// <c>/docs/</c>, and the web page at <c>/</c>. Bad input is answered with 400/413/415 and an RFC 7807 problem naming
-/// the field, never a 500.
+/// the field, never a 500; every other 4xx/5xx (404, 405, an unexpected failure's 500) is a problem too.
 /// </summary>
 public static class LahjaServer
 {
@@ -71,6 +75,8 @@ public static class LahjaServer
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.ApiKey is { Length: 0 }) throw new ArgumentException("The API key is empty.", nameof(options));
+        // Before the model loads: a bad address is found in a moment, not after the load.
+        if (UrlsProblem(options.Urls) is { } problem) throw new ArgumentException($"Urls: {problem}", nameof(options));
         var directory = ModelLocator.Resolve(options.Model);
         var identifier = DialectIdentifier.Load(directory, options.Identifier);
         var webRoot = options.WebRoot ?? Path.Combine(AppContext.BaseDirectory, "wwwroot");
@@ -132,8 +138,17 @@ public static class LahjaServer
             identifier.Dispose();
         });
         var model = Describe(directory, identifier, options, batcher);
-        var endpoint = new IdentifyEndpoint(identifier, batcher, options);
+        var endpoint = new IdentifyEndpoint(identifier, batcher, options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Lahja.Server"));
 
+        // Every failure is a problem with a body: an exception (a bug, a broken model) is logged once, by this
+        // middleware, and the client gets a 500 problem without the exception's text or stack; statuses the framework
+        // answers without a body (404, 405, 415 from routing) get one here.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = context => Problem(500, "Internal server error",
+                $"The server failed to answer this request (trace id {context.TraceIdentifier}); the server log has the details.").ExecuteAsync(context),
+        });
+        app.UseStatusCodePages(context => StatusProblem(context.HttpContext).ExecuteAsync(context.HttpContext));
         // Routing would match "/docs/" to a "/docs" route too, so the folder's canonical address is set here.
         app.Use((context, next) =>
         {
@@ -176,6 +191,45 @@ public static class LahjaServer
     }
 
     /// <summary>
+    /// Why <paramref name="urls"/> (addresses separated by ';', as ASP.NET Core takes them) cannot be listened on, or
+    /// null when each is an http or https URL with a valid port.
+    /// </summary>
+    public static string? UrlsProblem(string urls)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        var addresses = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (addresses.Length == 0) return "no address given; give one such as http://127.0.0.1:5000.";
+        foreach (var text in addresses)
+        {
+            var example = text.All(char.IsAsciiDigit) ? $"http://127.0.0.1:{text}" : "http://127.0.0.1:5000";
+            BindingAddress address;
+            try
+            {
+                address = BindingAddress.Parse(text);
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException)
+            {
+                return $"'{text}' is not an address; give a URL such as {example}.";
+            }
+            if (address.Scheme is not ("http" or "https")) return $"'{text}': the scheme must be http or https, as in {example}.";
+            if (address.Port is < 0 or > 65535) return $"'{text}': the port must be between 0 and 65535.";
+            if (address.Host.Length == 0) return $"'{text}' has no host; give a URL such as {example}.";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="app"/> and returns the addresses it listens on, with the ports the system chose for port
+    /// 0. A failed bind (port in use, no permission) throws <see cref="IOException"/> naming the address.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> StartAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await app.StartAsync(cancellationToken);
+        return [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
+    }
+
+    /// <summary>
     /// Refuses <c>/v1/*</c> requests without the key. Both sides are hashed before comparing so the comparison takes
     /// the same time whatever the key's length and however much of it a guess gets right.
     /// </summary>
@@ -212,6 +266,21 @@ public static class LahjaServer
             new RequestLimits(options.MaxTextsPerRequest, options.MaxCharactersPerText, options.MaxBodyBytes, (long)options.RequestTimeout.TotalMilliseconds),
             new BatchingDescription(batcher.MaxBatchTexts, batcher.Planner.MaxBatchSize, batcher.Planner.PassOverheadTokens,
                 batcher.MaxWait is { } wait ? (long)wait.TotalMilliseconds : null));
+    }
+
+    /// <summary>The problem for a status the framework set without a body (no route, wrong method, wrong media type).</summary>
+    private static IResult StatusProblem(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        var path = context.Request.Path.Value;
+        var detail = status switch
+        {
+            404 => $"Nothing is at {path}. The API: POST /v1/identify, GET /v1/dialects, GET /v1/model; its docs are at /docs/.",
+            405 => $"{context.Request.Method} is not allowed on {path}; allowed: {context.Response.Headers.Allow}.",
+            415 => $"{path} takes application/json, not {context.Request.ContentType}.",
+            _ => $"{ReasonPhrases.GetReasonPhrase(status)} ({path}).",
+        };
+        return Problem(status, ReasonPhrases.GetReasonPhrase(status), detail);
     }
 
     /// <summary>An RFC 7807 problem; <paramref name="field"/> names the request field at fault.</summary>

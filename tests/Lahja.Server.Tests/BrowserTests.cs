@@ -73,6 +73,24 @@ public sealed class BrowserTests
             Assert.Equal(probabilities[label], float.Parse((await country.GetAttributeAsync("data-probability"))!, CultureInfo.InvariantCulture), 1e-6);
             Assert.Equal(MapColour(probabilities[label]), await country.GetAttributeAsync("fill"));
         }
+        // Every country is named on the map, in the page's language, and nothing (Morocco on the west, Oman on the
+        // east) touches the frame.
+        var arabicNames = (await server.Client.GetFromJsonAsync<JsonElement>("/v1/dialects", Token)).EnumerateArray().ToDictionary(d => d.GetProperty("label").GetString()!, d => d.GetProperty("arabic").GetString()!);
+        var labels = await MapLabels(page);
+        Assert.Equal(18, labels.Count);
+        Assert.All(labels, l => Assert.Equal(arabicNames[l.Key], l.Value));
+        var margins = await page.EvaluateAsync<double[][]>("""
+            () => {
+              const svg = document.getElementById("map");
+              const view = svg.viewBox.baseVal;
+              return [...svg.querySelectorAll("path.country, text.country-label")].map((e) => {
+                const box = e.getBBox();
+                return [box.x - view.x, box.y - view.y, view.x + view.width - box.x - box.width, view.y + view.height - box.y - box.height].map((m) => m / view.width);
+              });
+            }
+            """);
+        Assert.Equal(36, margins.Length);
+        Assert.All(margins, m => Assert.True(m.Min() >= 0.02, $"{m.Min():P1} of the map's width from its frame"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(OutputDirectory, "web-page.png"), FullPage = true });
 
         // The slider re-decides in the page: all at 0, none at 1, and at a cut between the 3rd and 4th most probable, three.
@@ -94,10 +112,17 @@ public sealed class BrowserTests
             Assert.Equal($"{cut * 100:0.##}%", await page.Locator("#bars .bar-threshold").First.EvaluateAsync<string>("e => e.style.insetInlineStart"));
         }
 
-        // English toggle: left to right, names in English.
+        // English toggle: left to right, names in English, on the map too, and the status line follows.
+        Assert.Matches(ArabicLetter, await page.Locator("#status").TextContentAsync());
         await page.Locator("#lang-toggle").ClickAsync();
         Assert.Equal("ltr", await page.Locator("html").GetAttributeAsync("dir"));
         Assert.Equal("Iraq", await page.Locator("#bars .bar-row[data-dialect=Iraq] .bar-label").TextContentAsync());
+        Assert.Equal("Morocco", (await MapLabels(page))["Morocco"]);
+        var status = await page.Locator("#status").TextContentAsync();
+        Assert.False(string.IsNullOrWhiteSpace(status));
+        Assert.DoesNotMatch(ArabicLetter, status);
+        Assert.DoesNotMatch(ArabicLetter, await page.Locator("#threshold-rule").TextContentAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(OutputDirectory, "web-page-english.png"), FullPage = true });
         await page.Locator("#lang-toggle").ClickAsync();
         Assert.Equal("العراق", await page.Locator("#bars .bar-row[data-dialect=Iraq] .bar-label").TextContentAsync());
 
@@ -141,6 +166,105 @@ public sealed class BrowserTests
         Assert.Empty(outside);
     }
 
+    /// <summary>
+    /// A model whose lahja.json decides by the relative rule only (threshold 0, as the bundled model): the page shows
+    /// that rule, decides by it, lets either part change, and batch results follow what the page shows.
+    /// </summary>
+    [Fact]
+    public async Task Page_shows_the_models_relative_rule_and_batches_follow_the_sliders()
+    {
+        if (!File.Exists(ChromiumPath))
+            Assert.Skip($"No Chromium at {ChromiumPath}: install Debian's 'chromium' package (.ci/run does) or set LAHJA_CHROMIUM.");
+        const string sentence = "شلونك حبيبي شكو ماكو اليوم";
+        // A relative threshold (on the slider's 0.01 grid) that keeps some dialects and drops others for this sentence.
+        float[] ratios;
+        using (var offline = DialectIdentifier.Load(ServerFixture.Model))
+        {
+            var p = offline.Predict(sentence).Probabilities;
+            ratios = [.. p.Select(x => x / p.Max()).OrderDescending()];
+        }
+        var k = Enumerable.Range(1, 16).First(i => Math.Ceiling(ratios[i] * 100 + 1e-4) / 100 < ratios[i - 1]);
+        var relative = (float)(Math.Ceiling(ratios[k] * 100 + 1e-4) / 100);
+        var model = Directory.CreateTempSubdirectory("lahja-relative-model-").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(ServerFixture.Model)) File.Copy(file, Path.Combine(model, Path.GetFileName(file)));
+            await File.WriteAllTextAsync(Path.Combine(model, "lahja.json"), JsonSerializer.Serialize(new { threshold = 0, relative_threshold = relative }), Token);
+            await using var server = await RunningServer.StartAsync(o => o with { Model = model });
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+            await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+            var page = await context.NewPageAsync();
+            page.SetDefaultTimeout(15_000);
+            var requests = new List<JsonElement>();
+            page.Request += (_, request) =>
+            {
+                if (request.Url.EndsWith("/v1/identify") && request.PostData is { } body) lock (requests) requests.Add(JsonDocument.Parse(body).RootElement.Clone());
+            };
+            await page.GotoAsync(server.Address.ToString());
+            await page.Locator("body[data-ready=true]").WaitForAsync();
+            var shown = relative.ToString("0.00", CultureInfo.InvariantCulture);
+
+            // The sliders start at the model's rule, and the words say both parts.
+            Assert.Equal("0", await page.Locator("#threshold").InputValueAsync());
+            Assert.Equal(relative, float.Parse(await page.Locator("#relative-threshold").InputValueAsync(), CultureInfo.InvariantCulture));
+            Assert.Equal(shown, await page.Locator("#relative-threshold-value").TextContentAsync());
+            var rule = await page.Locator("#threshold-rule").TextContentAsync();
+            Assert.Contains(shown, rule);
+            Assert.Contains("0.00", rule);
+
+            // The page decides as the server does with the model's rule: the relative rule drops some dialects.
+            await page.Locator("#text-input").FillAsync(sentence);
+            await page.Locator("#identify-button").ClickAsync();
+            await page.Locator("#bars .bar-row").Nth(17).WaitForAsync();
+            var served = (await (await server.Client.PostAsJsonAsync("/v1/identify", new { text = sentence }, Token)).Content.ReadFromJsonAsync<JsonElement>(Token)).GetProperty("results")[0];
+            var byModel = served.GetProperty("dialects").EnumerateArray().Select(d => d.GetProperty("dialect").GetString()).ToArray();
+            Assert.Equal(k, byModel.Length);
+            Assert.Equal(byModel, await Chips(page));
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(OutputDirectory, "web-page-relative-rule.png"), FullPage = true });
+
+            // Either part can change: relative 0 keeps every dialect over the absolute 0.
+            await page.Locator("#relative-threshold").FillAsync("0");
+            Assert.Equal(18, (await Chips(page)).Length);
+            rule = await page.Locator("#threshold-rule").TextContentAsync();
+            Assert.Contains("0.00 ×", rule);
+            // …and the words then also give the model's rule, which is no longer the one in force.
+            Assert.Contains(shown + " ×", rule);
+
+            // A batch runs with what the sliders show, in the requests and in the results and downloads.
+            await page.Locator("#threshold").FillAsync("0.1");
+            await page.Locator("#relative-threshold").FillAsync("0.5");
+            string[] texts = ["إزيك يا باشا", "كيفك، شو عم تعمل؟", "واش راك خويا"];
+            await page.Locator("#batch-file").SetInputFilesAsync(new FilePayload { Name = "texts.txt", MimeType = "text/plain", Buffer = Encoding.UTF8.GetBytes(string.Join("\n", texts)) });
+            await page.Locator("#batch-table tbody tr").Nth(texts.Length - 1).WaitForAsync();
+            var batchRequest = requests.Last(r => r.TryGetProperty("texts", out _));
+            Assert.Equal(0.1, batchRequest.GetProperty("threshold").GetDouble(), 1e-9);
+            Assert.Equal(0.5, batchRequest.GetProperty("relative_threshold").GetDouble(), 1e-9);
+            var results = (await (await server.Client.PostAsJsonAsync("/v1/identify", new { texts }, Token)).Content.ReadFromJsonAsync<JsonElement>(Token)).GetProperty("results");
+            var csvDownload = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download-csv").ClickAsync());
+            var csvPath = Path.Combine(OutputDirectory, "lahja-results-relative.csv");
+            await csvDownload.SaveAsAsync(csvPath);
+            var csv = ReadCsv(await File.ReadAllTextAsync(csvPath, Token));
+            for (var i = 0; i < texts.Length; i++)
+            {
+                var probabilities = results[i].GetProperty("probabilities").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetSingle());
+                var top = probabilities.Values.Max();
+                var expected = probabilities.Where(p => p.Value >= 0.1f && p.Value >= 0.5f * top).OrderByDescending(p => p.Value).Select(p => p.Key).ToArray();
+                Assert.Equal(string.Join(";", expected), csv[i + 1][1]);
+            }
+
+            // The model's rule comes back with one click.
+            await page.Locator("#rule-reset").ClickAsync();
+            Assert.Equal("0", await page.Locator("#threshold").InputValueAsync());
+            Assert.Equal(shown, await page.Locator("#relative-threshold-value").TextContentAsync());
+            Assert.Equal(byModel, await Chips(page));
+        }
+        finally
+        {
+            Directory.Delete(model, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Docs_page_renders_the_api_offline()
     {
@@ -152,9 +276,15 @@ public sealed class BrowserTests
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(15_000);
         var outside = await RefuseOutsideRequests(page, server.Address);
+        await page.GotoAsync(server.Address.ToString());
+        var header = await page.Locator(".site-header").EvaluateAsync<string[]>("e => [getComputedStyle(e).backgroundColor, getComputedStyle(e.querySelector('a')).color]");
         await page.GotoAsync(new Uri(server.Address, "/docs/").ToString());
         await page.Locator(".swagger-ui .opblock-summary-path[data-path='/v1/identify']").WaitForAsync();
         Assert.True(await page.Locator(".swagger-ui .opblock").CountAsync() >= 6);
+        // The link bar is styled as the web page's header: its background and link colours.
+        var bar = page.Locator("nav.docs-links");
+        Assert.Equal(header, await bar.EvaluateAsync<string[]>("e => [getComputedStyle(e).backgroundColor, getComputedStyle(e.querySelector('a')).color]"));
+        Assert.Equal(["/", "/openapi/v1.json"], await bar.Locator("a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(OutputDirectory, "docs-page.png") });
         Assert.Empty(outside);
     }
@@ -184,6 +314,13 @@ public sealed class BrowserTests
         await page.Locator("#bars .bar-row").Nth(17).WaitForAsync();
         Assert.Equal(18, await page.Locator("#map path.country[data-probability]").CountAsync());
     }
+
+    private static readonly System.Text.RegularExpressions.Regex ArabicLetter = new("[\u0600-\u06FF]");
+
+    /// <summary>The map's country names by dialect label.</summary>
+    private static async Task<Dictionary<string, string>> MapLabels(IPage page) =>
+        (await page.Locator("#map text.country-label").EvaluateAllAsync<string[][]>("labels => labels.map(l => [l.dataset.labelFor, l.textContent])"))
+        .ToDictionary(l => l[0], l => l[1]);
 
     /// <summary>Any request leaving the loopback server would mean a CDN or a phone-home: refused and recorded.</summary>
     private static async Task<List<string>> RefuseOutsideRequests(IPage page, Uri server)

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Lahja.Server.Tests;
 
@@ -21,14 +20,17 @@ public sealed class RunningServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>Starts a server on the tiny fixture checkpoint; <paramref name="configure"/> changes the options.</summary>
-    public static async Task<RunningServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null)
+    /// <summary>
+    /// Starts a server on the tiny fixture checkpoint; <paramref name="configure"/> changes the options, and
+    /// <paramref name="logs"/>, when given, receives what the server logs (after its own level filters).
+    /// </summary>
+    public static async Task<RunningServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, CapturedLogs? logs = null)
     {
         var options = new ServerOptions { Model = ServerFixture.Model, Urls = "http://127.0.0.1:0" };
         var app = LahjaServer.Build(configure is null ? options : configure(options));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningServer(app, new Uri(address));
+        if (logs is not null) app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
+        var addresses = await LahjaServer.StartAsync(app);
+        return new RunningServer(app, new Uri(addresses.Single()));
     }
 
     public async ValueTask DisposeAsync()

@@ -24,10 +24,11 @@ function buildMap() {
   const arab = all.filter(f => dialects[f.id]);
   const missing = Object.keys(dialects).filter(id => !arab.some(f => f.id === id));
   if (missing.length) throw new Error(`world-atlas lacks ${missing.join(", ")}`);
-  const width = 960, height = 540;
+  const width = 960, height = 540, margin = 32;
   // Equal-area: no country looks larger than it is, which matters when colour stands for probability.
   const projection = geoConicEqualArea().parallels([15, 35]).rotate([-20, 0])
-    .fitExtent([[10, 10], [width - 10, height - 10]], { type: "FeatureCollection", features: arab });
+    // A margin around the 18 countries, so that none touches the frame (Morocco and Oman reach its sides).
+    .fitExtent([[margin, margin], [width - margin, height - margin]], { type: "FeatureCollection", features: arab });
   projection.clipExtent([[0, 0], [width, height]]);
   const path = geoPath(projection).digits(1);
   // Neighbours: every other country whose bounds touch the map's view, drawn grey for context.

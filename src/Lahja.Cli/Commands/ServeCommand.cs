@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Lahja.Server;
 using Lahja.Text;
+using Microsoft.Extensions.Hosting;
 
 namespace Lahja.Cli.Commands;
 
@@ -48,6 +49,7 @@ internal static class ServeCommand
                 if (string.IsNullOrEmpty(apiKey)) throw new UsageException($"--api-key-env {name}: the environment variable is not set or empty.");
             }
             if (parse.GetValue(batchSize) < 1) throw new UsageException("--batch-size must be at least 1.");
+            if (LahjaServer.UrlsProblem(parse.GetValue(urls)!) is { } urlsProblem) throw new UsageException($"--urls: {urlsProblem}");
             var planning = parse.GetValue(passOverhead)!;
             BatchPlanner? planner = planning switch
             {
@@ -57,7 +59,7 @@ internal static class ServeCommand
                        && tokens >= 0 && double.IsFinite(tokens) => BatchPlanner.CostBased(parse.GetValue(batchSize), tokens),
                 _ => throw new UsageException($"--pass-overhead-tokens: '{planning}' is not 'auto', 'fixed' or a number of tokens (0 or more)."),
             };
-            var app = LahjaServer.Build(new ServerOptions
+            using var app = LahjaServer.Build(new ServerOptions
             {
                 Model = parse.GetValue(model),
                 Urls = parse.GetValue(urls)!,
@@ -76,8 +78,10 @@ internal static class ServeCommand
                     BatchSize = parse.GetValue(batchSize), Threads = parse.GetValue(threads),
                 },
             });
-            io.Error.WriteLine($"lahja: serving on {parse.GetValue(urls)}: web page at /, API docs at /docs/ (Ctrl+C stops after in-flight requests)");
-            app.Run();
+            // Announced once listening: a port in use fails here, as one error (exit 1), before any announcement.
+            var addresses = LahjaServer.StartAsync(app).GetAwaiter().GetResult();
+            io.Error.WriteLine($"lahja: serving on {string.Join(", ", addresses)}: web page at /, API docs at /docs/ (Ctrl+C stops after in-flight requests)");
+            app.WaitForShutdown();
             return 0;
         }));
         return command;

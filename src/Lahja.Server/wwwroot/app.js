@@ -1,6 +1,8 @@
 // Lahja web page: plain JavaScript, no build step and no network beyond this server.
-// The server answers with all 18 probabilities, so moving the threshold re-decides the dialects here without asking
-// the server again.
+// The server answers with all 18 probabilities, so moving the thresholds re-decides the dialects here without asking
+// the server again. The rule is the server's (lahja predict's): a dialect is predicted when its probability reaches
+// the absolute threshold (or the model's own threshold for that dialect) and the relative threshold × the top
+// probability. The sliders start at the model's rule, and every request, batch included, sends what they show.
 "use strict";
 
 const strings = {
@@ -11,9 +13,12 @@ const strings = {
     singleHeading: "نص واحد", textLabel: "اكتب جملة عربية", textHint: "اضغط Ctrl+Enter للإرسال.",
     examples: "أمثلة:", options: "خيارات", preprocess: "المعالجة المسبقة",
     apiKey: "مفتاح الواجهة البرمجية (إن طُلب)", identify: "حدّد اللهجة", results: "النتيجة",
-    threshold: "العتبة", thresholdHint: "تُعدّ اللهجة متوقعة إذا بلغ احتمالها العتبة.",
-    predicted: "اللهجات المتوقعة", noChips: "لا لهجة تبلغ العتبة.",
-    barsCaption: "احتمال كل لهجة (الخط: العتبة)", mapCaption: "الخريطة ملوّنة حسب الاحتمال", regions: "المناطق",
+    threshold: "العتبة", relativeThreshold: "العتبة النسبية (× الأعلى)", ruleReset: "قاعدة النموذج",
+    rule: (abs, rel, floor) => `تُعدّ اللهجة متوقعة إذا بلغ احتمالها ${abs} وبلغ ${rel} × أعلى احتمال${floor === undefined ? "" : ` (هنا ${floor})`}.`,
+    ownThresholds: (n) => ` ${n} من اللهجات لها عتبة خاصة من النموذج.`,
+    modelRule: " هذه قاعدة النموذج.", notModelRule: (abs, rel) => ` قاعدة النموذج: ${abs} و${rel} × الأعلى.`,
+    predicted: "اللهجات المتوقعة", noChips: "لا لهجة تستوفي القاعدة.",
+    barsCaption: "احتمال كل لهجة (الخط: الحدّ الذي تُتوقع عنده)", mapCaption: "الخريطة ملوّنة حسب الاحتمال", regions: "المناطق",
     batchHeading: "ملف كامل", batchHint: "ارفع ملف TXT (جملة في كل سطر) أو CSV/TSV فيه عمود text أو sentence.",
     batchFile: "الملف", downloadCsv: "تنزيل CSV", downloadJsonl: "تنزيل JSONL", batchCaption: "نتائج الملف",
     colText: "النص", colDialects: "اللهجات المتوقعة", colTop: "الأرجح",
@@ -21,7 +26,7 @@ const strings = {
     working: "جارٍ التحليل…", done: "تمّ.", empty: "اكتب نصًا أولًا.", needKey: "الخادم يطلب مفتاح الواجهة البرمجية: أدخله في الخيارات.",
     failed: "تعذّر الطلب: ", batchWorking: (done, total) => `جارٍ التحليل: ${done} من ${total}…`,
     batchDone: (total) => `تمّ تحليل ${total} نصًا.`, batchEmpty: "لم يُعثر على نصوص في الملف.",
-    batchShown: (shown, total) => `تُعرض أول ${shown} من ${total} نتيجة؛ التنزيل يحوي الكل.`,
+    batchDoneShown: (total, shown) => `تمّ تحليل ${total} نصًا. تُعرض أول ${shown} من ${total} نتيجة؛ التنزيل يحوي الكل.`,
     mapSummary: (top) => `الأرجح: ${top}`,
   },
   en: {
@@ -31,9 +36,12 @@ const strings = {
     singleHeading: "One text", textLabel: "Type an Arabic sentence", textHint: "Press Ctrl+Enter to submit.",
     examples: "Examples:", options: "Options", preprocess: "Preprocessing",
     apiKey: "API key (if the server needs one)", identify: "Identify dialect", results: "Result",
-    threshold: "Threshold", thresholdHint: "A dialect is predicted when its probability reaches the threshold.",
-    predicted: "Predicted dialects", noChips: "No dialect reaches the threshold.",
-    barsCaption: "Probability of each dialect (line: threshold)", mapCaption: "Map coloured by probability", regions: "Regions",
+    threshold: "Threshold", relativeThreshold: "Relative threshold (× top)", ruleReset: "Model's rule",
+    rule: (abs, rel, floor) => `A dialect is predicted when its probability reaches ${abs} and ${rel} × the top probability${floor === undefined ? "" : ` (here ${floor})`}.`,
+    ownThresholds: (n) => ` ${n} dialects have their own threshold from the model.`,
+    modelRule: " This is the model's rule.", notModelRule: (abs, rel) => ` The model's rule: ${abs} and ${rel} × the top.`,
+    predicted: "Predicted dialects", noChips: "No dialect meets the rule.",
+    barsCaption: "Probability of each dialect (line: where it would be predicted)", mapCaption: "Map coloured by probability", regions: "Regions",
     batchHeading: "Whole file", batchHint: "Upload a TXT file (one sentence per line) or a CSV/TSV with a text or sentence column.",
     batchFile: "File", downloadCsv: "Download CSV", downloadJsonl: "Download JSONL", batchCaption: "File results",
     colText: "Text", colDialects: "Predicted dialects", colTop: "Most likely",
@@ -41,7 +49,7 @@ const strings = {
     working: "Identifying…", done: "Done.", empty: "Type a text first.", needKey: "The server needs an API key: enter it under Options.",
     failed: "The request failed: ", batchWorking: (done, total) => `Identifying: ${done} of ${total}…`,
     batchDone: (total) => `Identified ${total} texts.`, batchEmpty: "No texts found in the file.",
-    batchShown: (shown, total) => `Showing the first ${shown} of ${total} results; the downloads hold them all.`,
+    batchDoneShown: (total, shown) => `Identified ${total} texts. Showing the first ${shown} of ${total} results; the downloads hold them all.`,
     mapSummary: (top) => `Most likely: ${top}`,
   },
 };
@@ -63,7 +71,7 @@ const examples = [
 const MAX_TABLE_ROWS = 500;
 const state = {
   lang: "ar", dialects: [], byLabel: new Map(), model: null, map: null,
-  result: null, thresholdTouched: false, batch: [],
+  result: null, batch: [], ruleShown: false,
 };
 const $ = (id) => document.getElementById(id);
 const t = (key) => strings[state.lang][key];
@@ -72,6 +80,7 @@ const name = (label) => {
   return d ? (state.lang === "ar" ? d.arabic : d.english) : label;
 };
 const threshold = () => Number($("threshold").value);
+const relativeThreshold = () => Number($("relative-threshold").value);
 const fmt = (p) => p.toFixed(2);
 
 async function api(path, body) {
@@ -89,13 +98,25 @@ async function api(path, body) {
   return json;
 }
 
-function setStatus(element, text, isError = false) {
-  element.textContent = text;
-  element.classList.toggle("error", isError);
+// A status is kept as its string's key (and arguments), so that switching the language re-renders it.
+const statuses = new Map();
+function setStatus(element, key, args = [], isError = false, suffix = "") {
+  statuses.set(element, { key, args, isError, suffix });
+  renderStatus(element);
 }
 
-function failureText(error) {
-  return error.status === 401 ? t("needKey") : t("failed") + error.message;
+function renderStatus(element) {
+  const status = statuses.get(element);
+  if (!status) return;
+  const text = t(status.key);
+  element.textContent = (typeof text === "function" ? text(...status.args) : text) + status.suffix;
+  element.classList.toggle("error", status.isError);
+}
+
+// The server's own message (English, naming the field) follows the page's words.
+function setFailure(element, error) {
+  if (error.status === 401) setStatus(element, "needKey", [], true);
+  else setStatus(element, "failed", [], true, error.message);
 }
 
 // --- language -------------------------------------------------------------------------------------------------------
@@ -111,6 +132,9 @@ function applyLanguage() {
   toggle.textContent = t("toggle");
   toggle.lang = state.lang === "ar" ? "en" : "ar";
   renderExamples();
+  renderRule();
+  renderLabels();
+  for (const element of statuses.keys()) renderStatus(element);
   if (state.result) renderResult();
   renderBatch();
 }
@@ -136,38 +160,85 @@ async function identify(event) {
   event?.preventDefault();
   const text = $("text-input").value;
   if (!text.trim()) {
-    setStatus($("status"), t("empty"), true);
+    setStatus($("status"), "empty", [], true);
     $("text-input").focus();
     return;
   }
   const button = $("identify-button");
   button.disabled = true;
-  setStatus($("status"), t("working"));
+  setStatus($("status"), "working");
   try {
-    const response = await api("/v1/identify", { text, top_k: 3, preprocess: $("preprocess").value });
+    const response = await api("/v1/identify", { text, top_k: 3, preprocess: $("preprocess").value, ...ruleFields() });
     state.result = response.results[0];
     $("results").hidden = false;
     renderResult();
-    setStatus($("status"), t("done"));
+    setStatus($("status"), "done");
   } catch (error) {
-    setStatus($("status"), failureText(error), true);
+    setFailure($("status"), error);
   } finally {
     button.disabled = false;
   }
 }
 
-// Until the slider is moved the server's decision stands (it may use per-dialect thresholds from the model's
-// lahja.json); after that, one threshold for all.
+// --- decision rule --------------------------------------------------------------------------------------------------
+
+// The request fields that make the server decide as the page shows.
+function ruleFields() {
+  return { threshold: threshold(), relative_threshold: relativeThreshold() };
+}
+
+// Per-dialect thresholds from the model's lahja.json apply to their dialects, whatever the slider says (as with
+// lahja predict --threshold).
+function thresholdFor(label) {
+  const own = state.model?.dialect_thresholds;
+  return own && own[label] !== undefined ? own[label] : threshold();
+}
+
+// Where each dialect starts being predicted: its threshold, or the relative floor if higher. With single = true in
+// single precision, as the server compares, so that a probability right at the cut is decided the same way.
+function cuts(probabilities, single = false) {
+  const f = single ? Math.fround : (x) => x;
+  const top = Math.max(...Object.values(probabilities));
+  const floor = f(f(relativeThreshold()) * f(top));
+  return Object.fromEntries(Object.keys(probabilities).map((label) => [label, Math.max(f(thresholdFor(label)), floor)]));
+}
+
 function predicted(result) {
-  if (!state.thresholdTouched) return result.dialects.map((d) => d.dialect);
-  const cut = threshold();
-  return Object.entries(result.probabilities).filter(([, p]) => p >= cut).sort((a, b) => b[1] - a[1]).map(([label]) => label);
+  const cut = cuts(result.probabilities, true);
+  return Object.entries(result.probabilities).filter(([label, p]) => Math.fround(p) >= cut[label]).sort((a, b) => b[1] - a[1]).map(([label]) => label);
+}
+
+function renderRule() {
+  $("threshold-value").textContent = fmt(threshold());
+  $("relative-threshold-value").textContent = fmt(relativeThreshold());
+  const top = state.result ? Math.max(...Object.values(state.result.probabilities)) : undefined;
+  let text = t("rule")(fmt(threshold()), fmt(relativeThreshold()), top === undefined || relativeThreshold() === 0 ? undefined : fmt(relativeThreshold() * top));
+  const own = Object.keys(state.model?.dialect_thresholds ?? {}).length;
+  if (own) text += t("ownThresholds")(own);
+  if (state.model) {
+    const isModel = fmt(threshold()) === fmt(state.model.threshold) && fmt(relativeThreshold()) === fmt(state.model.relative_threshold);
+    text += isModel ? t("modelRule") : t("notModelRule")(fmt(state.model.threshold), fmt(state.model.relative_threshold));
+  }
+  $("threshold-rule").textContent = text;
+}
+
+function setModelRule() {
+  if (!state.model) return;
+  $("threshold").value = String(state.model.threshold);
+  $("relative-threshold").value = String(state.model.relative_threshold);
+  ruleChanged();
+}
+
+function ruleChanged() {
+  renderRule();
+  if (state.result) renderResult();
+  renderBatch();
 }
 
 function renderResult() {
   const result = state.result;
   const chosen = new Set(predicted(result));
-  const cut = threshold();
+  const cut = cuts(result.probabilities);
 
   const chips = [...chosen].map((label) => {
     const li = document.createElement("li");
@@ -200,7 +271,7 @@ function renderResult() {
     fill.style.insetInlineEnd = `${(1 - p) * 100}%`;
     const line = document.createElement("span");
     line.className = "bar-threshold";
-    line.style.insetInlineStart = `${cut * 100}%`;
+    line.style.insetInlineStart = `${cut[label] * 100}%`;
     track.append(fill, line);
     const value = document.createElement("span");
     value.className = "bar-value";
@@ -212,6 +283,7 @@ function renderResult() {
   renderMap(result.probabilities, chosen);
   $("map-summary").textContent = t("mapSummary")(sorted.slice(0, 3).map(([label, p]) => `${name(label)} ${fmt(p)}`).join("، "));
 
+  renderRule();
   $("regions").replaceChildren(...Object.entries(result.regions).map(([region, p]) => {
     const li = document.createElement("li");
     const info = state.dialects.find((d) => d.region === region);
@@ -256,11 +328,35 @@ function drawMap() {
     path.append(make("title", {}));
     svg.append(path);
   }
-  // Markers last so that the tiny countries' colours sit on top of their neighbours.
+  // Markers so that the tiny countries' colours sit on top of their neighbours.
   for (const country of map.countries.filter((c) => c.small)) {
     const marker = make("circle", { cx: country.centroid[0], cy: country.centroid[1], r: 6, class: "marker", "data-iso": country.iso, "data-dialect": byIso.get(country.iso), fill: colour(0) });
     marker.append(make("title", {}));
     svg.append(marker);
+  }
+  // Names last, above every shape; where the Levant and the Gulf crowd, moved off the country (see LABEL_PLACES).
+  for (const country of map.countries) {
+    const [dx, dy, anchor] = LABEL_PLACES[country.iso] ?? [0, 4, "middle"];
+    svg.append(make("text", {
+      x: country.centroid[0] + dx, y: country.centroid[1] + dy, "text-anchor": anchor,
+      class: "country-label" + (country.small ? " small" : ""), "data-label-for": byIso.get(country.iso),
+    }));
+  }
+  renderLabels();
+}
+
+// Label offsets from the centroid (map units) and anchors, for countries too small or too close for a centred name:
+// Lebanon and Palestine go out to sea, Kuwait, Bahrain and Qatar beside their markers.
+const LABEL_PLACES = {
+  LB: [-10, 4, "end"], PS: [-12, 6, "end"], JO: [4, 10, "middle"], SY: [4, 0, "middle"],
+  KW: [10, 0, "start"], BH: [-6, -6, "end"], QA: [-2, 24, "middle"], AE: [8, 6, "middle"],
+};
+
+// Country names in the page's language: Arabic names, or the English labels (short: UAE, Saudi Arabia).
+function renderLabels() {
+  for (const text of $("map").querySelectorAll("text.country-label")) {
+    const label = text.dataset.labelFor;
+    text.textContent = state.lang === "ar" ? name(label) : label.replace(/_/g, " ");
   }
 }
 
@@ -323,28 +419,28 @@ async function runBatch() {
   state.batch = [];
   renderBatch();
   if (texts.length === 0) {
-    setStatus(status, t("batchEmpty"), true);
+    setStatus(status, "batchEmpty", [], true);
     return;
   }
   const chunk = state.model?.limits?.max_texts_per_request ?? 64;
   const results = new Array(texts.length);
   let done = 0;
-  setStatus(status, t("batchWorking")(0, texts.length));
+  setStatus(status, "batchWorking", [0, texts.length]);
   try {
     for (let start = 0; start < texts.length; start += chunk) {
       const part = texts.slice(start, start + chunk);
-      const response = await api("/v1/identify", { texts: part, top_k: 3, preprocess: $("preprocess").value });
+      const response = await api("/v1/identify", { texts: part, top_k: 3, preprocess: $("preprocess").value, ...ruleFields() });
       response.results.forEach((r, i) => { results[start + i] = r; });
       done += part.length;
-      setStatus(status, t("batchWorking")(done, texts.length));
+      setStatus(status, "batchWorking", [done, texts.length]);
     }
   } catch (error) {
-    setStatus(status, failureText(error), true);
+    setFailure(status, error);
     return;
   }
   state.batch = results;
   renderBatch();
-  setStatus(status, t("batchDone")(texts.length) + (texts.length > MAX_TABLE_ROWS ? " " + t("batchShown")(MAX_TABLE_ROWS, texts.length) : ""));
+  setStatus(status, texts.length > MAX_TABLE_ROWS ? "batchDoneShown" : "batchDone", [texts.length, MAX_TABLE_ROWS]);
 }
 
 function renderBatch() {
@@ -406,12 +502,9 @@ async function start() {
   $("text-input").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) identify(event);
   });
-  $("threshold").addEventListener("input", () => {
-    state.thresholdTouched = true;
-    $("threshold-value").textContent = fmt(threshold());
-    if (state.result) renderResult();
-    renderBatch();
-  });
+  $("threshold").addEventListener("input", ruleChanged);
+  $("relative-threshold").addEventListener("input", ruleChanged);
+  $("rule-reset").addEventListener("click", setModelRule);
   $("batch-file").addEventListener("change", runBatch);
   $("download-csv").addEventListener("click", downloadCsv);
   $("download-jsonl").addEventListener("click", downloadJsonl);
@@ -441,16 +534,18 @@ async function loadModel() {
       drawMap();
     }
   } catch (error) {
-    setStatus($("status"), failureText(error), true);
+    setFailure($("status"), error);
     return;
   }
   const select = $("preprocess");
   const current = select.value || state.model.preprocessing;
   select.replaceChildren(...state.model.preprocessing_presets.map((preset) => new Option(preset, preset, false, preset === current)));
-  if (!state.thresholdTouched) {
-    $("threshold").value = String(state.model.threshold);
-    $("threshold-value").textContent = fmt(state.model.threshold);
+  // The sliders start at the model's rule (once: a key given later keeps what the user set).
+  if (!state.ruleShown) {
+    state.ruleShown = true;
+    setModelRule();
   }
+  renderRule();
 }
 
 start();
