@@ -30,6 +30,7 @@ internal static class PredictCommand
         {
             model, input, column, format, output, threshold, relativeThreshold, topK, preprocess, batchSize, threads, maxLength, texts,
         };
+        command.AddEngineOptions();
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
             var arguments = parse.GetValue(texts) ?? [];
@@ -47,6 +48,7 @@ internal static class PredictCommand
                 BatchSize = parse.GetValue(batchSize),
                 Threads = parse.GetValue(threads),
                 MaxLength = parse.GetValue(maxLength),
+                Engine = EngineSelection.Factory(parse),
             };
             var directory = ModelLocator.Resolve(parse.GetValue(model), new DownloadCommand.DownloadReporter(io.Error));
             using var identifier = DialectIdentifier.Load(directory, options);

@@ -37,6 +37,7 @@ internal static class ServeCommand
         {
             model, urls, threshold, preprocess, batchSize, passOverhead, threads, maxTexts, maxChars, maxBody, timeout, maxWait, maxBatch, apiKeyEnv, cors,
         };
+        command.AddEngineOptions();
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
             string? apiKey = null;
@@ -73,6 +74,7 @@ internal static class ServeCommand
                 {
                     Threshold = parse.GetValue(threshold), Preprocessing = parse.GetValue(preprocess)!,
                     BatchSize = parse.GetValue(batchSize), Threads = parse.GetValue(threads),
+                    Engine = EngineSelection.Factory(parse),
                 },
             });
             io.Error.WriteLine($"lahja: serving on {parse.GetValue(urls)}: web page at /, API docs at /docs/ (Ctrl+C stops after in-flight requests)");
