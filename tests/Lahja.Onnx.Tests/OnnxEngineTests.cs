@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Lahja.Checkpoints;
+using Lahja.Tests;
 using Lahja.Torch.Tests;
 using Onnx;
 
@@ -80,5 +81,26 @@ public class OnnxEngineTests
         foreach (var run in parallel)
             for (var i = 0; i < texts.Count; i++)
                 Assert.Equal(sequential[i].Probabilities, run[i].Probabilities);
+    }
+}
+
+/// <summary>An exported model.onnx in another ONNX runtime: onnxruntime-node (tools/reference/onnx_predict.mjs).</summary>
+public class OnnxExportNodeTests
+{
+    [Fact]
+    public void Exported_model_gives_pytorch_probabilities_in_onnxruntime_node()
+    {
+        var node = ReferenceTools.Node;
+        Assert.SkipWhen(node is null, "Node or tools/reference/node_modules is missing (npm ci in tools/reference).");
+        using var work = new TemporaryDirectory();
+        var model = OnnxExport.Export(ModelFixtures.Checkpoint("f32"), work.Path, OnnxPrecision.Fp32);
+        Assert.True(File.Exists(work.Sub("config.json")) && File.Exists(work.Sub("vocab.txt")));
+        var output = ReferenceTools.Run(node!, "onnx_predict.mjs", model, Path.Combine(ModelFixtures.Directory, "parity-ids.jsonl"));
+        var actual = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonSerializer.Deserialize<float[]>(l)!).ToList();
+        var expected = ModelFixtures.Probabilities("f32");
+        Assert.Equal(expected.Count, actual.Count);
+        var worst = actual.Zip(expected).Max(p => p.First.Zip(p.Second).Max(x => Math.Abs(x.First - x.Second)));
+        TestContext.Current.TestOutputHelper?.WriteLine($"onnxruntime-node vs PyTorch: max |Δp| = {worst:E2}");
+        Assert.True(worst <= 1e-5, $"max |Δp| = {worst:E2}");
     }
 }
