@@ -46,3 +46,30 @@ public class EngineSelectionTests
         Assert.True(quantized > 0, "--precision int8 gave exactly the fp32 probabilities: the quantized graph was not used.");
     }
 }
+
+/// <summary><c>$LAHJA_ENGINE</c> (process environment: run one at a time).</summary>
+[Collection(EnvironmentCollection.Name)]
+public class EngineVariableTests
+{
+    private static string Model => Path.Combine(CliRunner.RepositoryRoot, "models", "default");
+
+    [Theory]
+    [InlineData("tensorflow", null, "tensorflow")]
+    [InlineData("torch", "int8", "ONNX engine")]
+    public void Bad_engine_variable_or_combination_is_a_usage_error(string engine, string? precision, string expected)
+    {
+        var saved = Environment.GetEnvironmentVariable("LAHJA_ENGINE");
+        Environment.SetEnvironmentVariable("LAHJA_ENGINE", engine);
+        try
+        {
+            string[] args = precision is null ? ["predict", "-m", Model, "كيفك"] : ["predict", "-m", Model, "--precision", precision, "كيفك"];
+            var (code, _, error) = CliRunner.Run("", args);
+            Assert.Equal(CliApp.UsageExitCode, code);
+            Assert.Contains(expected, error);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("LAHJA_ENGINE", saved);
+        }
+    }
+}
