@@ -8,6 +8,10 @@ using Lahja.Text;
 //   preprocess --input FILE.jsonl [--repeat N]              lines per second of the b2bert preset
 //   predict    --model DIR --input FILE.jsonl [--threads 2] [--batch-size 32] [--no-sort]
 //              texts per second of DialectIdentifier.Predict end to end (preprocessing, tokenization, model)
+//              --engine onnx|torch (default: the library's default, ONNX), --precision fp32|int8, --weight-bits 8|7
+//   quantization --model DIR --input FILE.jsonl [--threads 2] [--weight-bits 8]
+//              int8 vs fp32 (ONNX engine) on the texts: max and mean |Δp|, and the share of decisions (text × dialect,
+//              at the model's own thresholds) that change
 //   batch-cost --model DIR --input FILE.jsonl [--threads 2]
 //              milliseconds per forward pass of the engine alone for 1–32 rows × 8–128 tokens (the cost model behind
 //              BatchPlanner.CostBased: a fixed cost per pass plus a cost per padded token)
@@ -61,6 +65,7 @@ switch (mode)
             Threads = int.Parse(Arg("--threads", "2")),
             BatchSize = int.Parse(Arg("--batch-size", "32")),
             SortByLength = !args.Contains("--no-sort"),
+            Engine = EngineFromArguments(),
         };
         using var identifier = DialectIdentifier.Load(Arg("--model"), options);
         identifier.Predict(texts.Take(options.BatchSize).ToArray()); // warm-up
@@ -70,7 +75,7 @@ switch (mode)
         using var self = Process.GetCurrentProcess();
         Console.WriteLine(JsonSerializer.Serialize(new
         {
-            impl = "lahja", sorted = options.SortByLength, texts = texts.Length, seconds = watch.Elapsed.TotalSeconds,
+            impl = "lahja", engine = Arg("--engine", "onnx"), precision = Arg("--precision", "fp32"), sorted = options.SortByLength, texts = texts.Length, seconds = watch.Elapsed.TotalSeconds,
             per_second = texts.Length / watch.Elapsed.TotalSeconds, peak_rss_mb = self.PeakWorkingSet64 / 1048576.0,
         }));
         break;
@@ -97,6 +102,49 @@ switch (mode)
             }
         break;
     }
+    case "quantization":
+    {
+        var threads = int.Parse(Arg("--threads", "2"));
+        var bits = int.Parse(Arg("--weight-bits", "8"));
+        using var fp32 = DialectIdentifier.Load(Arg("--model"), new DialectIdentifierOptions { Threads = threads, Engine = new Lahja.Onnx.OnnxEngineFactory(Lahja.Onnx.OnnxPrecision.Fp32) });
+        using var int8 = DialectIdentifier.Load(Arg("--model"), new DialectIdentifierOptions { Threads = threads, Engine = new Lahja.Onnx.OnnxEngineFactory(Lahja.Onnx.OnnxPrecision.Int8, bits) });
+        var a = fp32.Predict(texts);
+        var b = int8.Predict(texts);
+        double max = 0, sum = 0;
+        long flipped = 0, textsChanged = 0;
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var da = fp32.Options.Decide(a[i].Probabilities);
+            var db = int8.Options.Decide(b[i].Probabilities);
+            var changed = false;
+            for (var d = 0; d < Dialects.Count; d++)
+            {
+                var delta = Math.Abs(a[i].Probabilities[d] - b[i].Probabilities[d]);
+                max = Math.Max(max, delta);
+                sum += delta;
+                if (da[d] != db[d]) { flipped++; changed = true; }
+            }
+            if (changed) textsChanged++;
+        }
+        var decisions = (long)texts.Length * Dialects.Count;
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            mode, weight_bits = bits, texts = texts.Length, max_abs_dp = max, mean_abs_dp = sum / decisions,
+            flipped_decisions = flipped, flipped_share = (double)flipped / decisions, texts_changed = textsChanged,
+        }));
+        break;
+    }
     default:
         throw new ArgumentException($"unknown mode '{mode}'");
+}
+
+IDialectEngineFactory EngineFromArguments()
+{
+    var precision = Arg("--precision", "fp32") == "int8" ? Lahja.Onnx.OnnxPrecision.Int8 : Lahja.Onnx.OnnxPrecision.Fp32;
+    return Arg("--engine", "onnx") switch
+    {
+        "torch" when precision == Lahja.Onnx.OnnxPrecision.Fp32 => new Lahja.Torch.TorchEngineFactory(),
+        "onnx" => new Lahja.Onnx.OnnxEngineFactory(precision, int.Parse(Arg("--weight-bits", "8"))),
+        var other => throw new ArgumentException($"--engine {other} --precision {precision}: not a combination the bench runs"),
+    };
 }

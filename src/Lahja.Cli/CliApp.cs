@@ -36,6 +36,7 @@ public static class CliApp
             DownloadCommand.Create(io),
             EvaluateCommand.Create(io),
             ScoreCommand.Create(io),
+            ExportCommand.Create(io),
             ServeCommand.Create(io),
             TrainCommand.Create(io),
             PseudoLabelCommand.Create(io),

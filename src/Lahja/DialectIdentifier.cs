@@ -11,7 +11,8 @@ namespace Lahja;
 /// </summary>
 public sealed class DialectIdentifier : IDisposable
 {
-    private const string TorchEngineType = "Lahja.Torch.TorchEngineFactory, Lahja.Torch";
+    // Fallbacks for callers that pass no engine, in order of preference; the CLI passes its choice explicitly.
+    private static readonly string[] DefaultEngineTypes = ["Lahja.Onnx.OnnxEngineFactory, Lahja.Onnx", "Lahja.Torch.TorchEngineFactory, Lahja.Torch"];
     private readonly IDialectEngine _engine;
     private readonly TextPreprocessor _preprocessor;
     private readonly BatchPlanner _fixedPlanner;
@@ -72,15 +73,15 @@ public sealed class DialectIdentifier : IDisposable
                 DialectThresholds = options.DialectThresholds ?? saved.DialectThresholds?.ToDictionary(p => p.Key, p => (float)p.Value),
                 RelativeThreshold = options.RelativeThreshold ?? (float?)saved.RelativeThreshold,
             };
-        var factory = options.Engine ?? FindTorchEngine();
+        var factory = options.Engine ?? FindDefaultEngine();
         var engine = factory.Create(modelDirectory, config, options.Threads);
         return new DialectIdentifier(modelDirectory, config, labels, tokenizer, engine, options);
     }
 
-    private static IDialectEngineFactory FindTorchEngine()
+    private static IDialectEngineFactory FindDefaultEngine()
     {
-        var type = Type.GetType(TorchEngineType, throwOnError: false)
-                   ?? throw new InvalidOperationException("No inference engine: reference the Lahja.Torch package, or pass DialectIdentifierOptions.Engine.");
+        var type = DefaultEngineTypes.Select(name => Type.GetType(name, throwOnError: false)).FirstOrDefault(t => t is not null)
+                   ?? throw new InvalidOperationException("No inference engine: reference the Lahja.Onnx package (or Lahja.Torch), or pass DialectIdentifierOptions.Engine.");
         return (IDialectEngineFactory)Activator.CreateInstance(type)!;
     }
 

@@ -30,6 +30,7 @@ internal static class EvaluateCommand
         {
             model, data, threshold, relativeThreshold, report, tune, perDialect, save, preprocess, batchSize, threads,
         };
+        command.AddEngineOptions();
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
             if ((parse.GetValue(perDialect) || parse.GetValue(save)) && !parse.GetValue(tune))
@@ -51,6 +52,7 @@ internal static class EvaluateCommand
                 Preprocessing = parse.GetValue(preprocess)!,
                 BatchSize = parse.GetValue(batchSize),
                 Threads = parse.GetValue(threads),
+                Engine = EngineSelection.Factory(parse),
             };
             using var identifier = DialectIdentifier.Load(directory, options);
             io.Error.WriteLine($"lahja: {dataset.Texts.Count} texts from {dataset.Source} ({dataset.Format})" +

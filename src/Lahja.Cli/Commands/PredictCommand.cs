@@ -32,6 +32,7 @@ internal static class PredictCommand
         {
             model, input, column, format, output, threshold, relativeThreshold, topK, preprocess, batchSize, threads, maxLength, texts,
         };
+        command.AddEngineOptions();
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
             var arguments = parse.GetValue(texts) ?? [];
@@ -49,6 +50,7 @@ internal static class PredictCommand
                 BatchSize = parse.GetValue(batchSize),
                 Threads = parse.GetValue(threads),
                 MaxLength = parse.GetValue(maxLength),
+                Engine = EngineSelection.Factory(parse),
             };
             if (inputFile is { Exists: true } && parse.GetValue(column) is null && TextInput.HeaderColumns(inputFile.FullName) is { } columns)
                 throw new UsageException($"{inputFile.FullName} looks like a table with a header; choose the column to classify with --column NAME or NUMBER. Columns: {ColumnList(columns)}.");

@@ -50,6 +50,7 @@ internal static class PseudoLabelCommand
             input, teacher, output, cache, includeGold, vote, concurrency, limit, baseUrl, apiKeyEnv, rpm, tpm, timeout, attempts, structured, temperature,
             retryFailed, priceIn, priceOut, dryRun, saveTeacher, relative, folds, threads, seed,
         };
+        command.AddEngineOptions();
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
             var specs = parse.GetValue(teacher)!;
@@ -187,7 +188,7 @@ internal static class PseudoLabelCommand
                 return LocalTeacher.Load(argument, parse.GetValue(relative));
             case "model" when !string.IsNullOrWhiteSpace(argument):
                 var directory = ModelLocator.Resolve(argument, new DownloadCommand.DownloadReporter(io.Error));
-                return new ModelTeacher(DialectIdentifier.Load(directory, new DialectIdentifierOptions { Threads = parse.GetValue(threads) }), argument);
+                return new ModelTeacher(DialectIdentifier.Load(directory, new DialectIdentifierOptions { Threads = parse.GetValue(threads), Engine = EngineSelection.Factory(parse) }), argument);
             default:
                 throw new UsageException($"--teacher '{spec}': expected openai:MODEL, local, local:DIR or model:DIR_OR_HUB_ID.");
         }

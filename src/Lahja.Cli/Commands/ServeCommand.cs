@@ -39,6 +39,7 @@ internal static class ServeCommand
         {
             model, urls, threshold, relativeThreshold, preprocess, batchSize, passOverhead, threads, maxTexts, maxChars, maxBody, timeout, maxWait, maxBatch, apiKeyEnv, cors,
         };
+        command.AddEngineOptions();
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
             string? apiKey = null;
@@ -76,6 +77,7 @@ internal static class ServeCommand
                 {
                     Threshold = parse.GetValue(threshold), RelativeThreshold = parse.GetValue(relativeThreshold), Preprocessing = parse.GetValue(preprocess)!,
                     BatchSize = parse.GetValue(batchSize), Threads = parse.GetValue(threads),
+                    Engine = EngineSelection.Factory(parse),
                 },
             });
             // Announced once listening: a port in use fails here, as one error (exit 1), before any announcement.

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Lahja.Cli.Commands;
+using Lahja.Onnx;
+using Lahja.Torch;
+
+namespace Lahja.Cli;
+
+/// <summary>
+/// <c>--engine auto|onnx|torch</c> and <c>--precision fp32|int8</c> of the commands that run a model, and the engine
+/// factory they choose: the place where the CLI plugs engines into <see cref="DialectIdentifier"/>.
+/// </summary>
+internal static class EngineSelection
+{
+    /// <summary>Environment variable that sets the default engine.</summary>
+    public const string EngineVariable = "LAHJA_ENGINE";
+
+    private const string EngineName = "--engine";
+    private const string PrecisionName = "--precision";
+
+    /// <summary>Adds both options to <paramref name="command"/>.</summary>
+    public static void AddEngineOptions(this Command command)
+    {
+        command.Options.Add(new Option<string?>(EngineName)
+        {
+            Description = $"Inference engine: auto (ONNX Runtime), onnx or torch (TorchSharp). Default: ${EngineVariable}, else auto.",
+        }.AcceptOnlyFromAmong("auto", "onnx", "torch"));
+        command.Options.Add(new Option<string?>(PrecisionName)
+        {
+            Description = "fp32, or int8 (dynamic quantization of the encoder; ONNX engine only). Default: fp32.",
+        }.AcceptOnlyFromAmong("fp32", "int8"));
+    }
+
+    /// <summary>The engine factory the parsed options (or <c>$LAHJA_ENGINE</c>) choose.</summary>
+    /// <exception cref="UsageException">An unknown engine, or int8 with the torch engine.</exception>
+    public static IDialectEngineFactory Factory(ParseResult parse)
+    {
+        var engine = parse.GetValue<string?>(EngineName);
+        if (engine is null)
+        {
+            engine = Environment.GetEnvironmentVariable(EngineVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim().ToLowerInvariant() : "auto";
+            if (engine is not ("auto" or "onnx" or "torch"))
+                throw new UsageException($"${EngineVariable} is '{engine}': expected auto, onnx or torch.");
+        }
+        var precision = parse.GetValue<string?>(PrecisionName) ?? "fp32";
+        if (engine == "torch")
+        {
+            if (precision != "fp32") throw new UsageException("--precision int8 needs the ONNX engine (--engine onnx or auto); the torch engine runs fp32 only.");
+            return new TorchEngineFactory();
+        }
+        return new OnnxEngineFactory(precision == "int8" ? OnnxPrecision.Int8 : OnnxPrecision.Fp32);
+    }
+}

@@ -1,0 +1,189 @@
+using Lahja.Checkpoints;
+using Lahja.Text;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Lahja.Onnx;
+
+/// <summary>
+/// Runs Lahja's BERT on ONNX Runtime (CPU). The graph is written in memory from the checkpoint
+/// (<see cref="BertOnnxGraph"/>) and its weights are handed to the session as OrtValues over the engine's own
+/// arrays, so they are held once; or an exported <c>model.onnx</c> is loaded. Thread-safe: ONNX Runtime sessions
+/// accept concurrent runs.
+/// </summary>
+public sealed class OnnxDialectEngine : IDialectEngine
+{
+    /// <summary>An exported model's file name (<c>lahja export</c>).</summary>
+    public const string ModelFile = "model.onnx";
+
+    private readonly InferenceSession _session;
+    private readonly List<OrtValue> _initializers;
+    private readonly RunOptions _runOptions = new();
+
+    private OnnxDialectEngine(InferenceSession session, List<OrtValue> initializers, int numLabels, OnnxPrecision precision, long weightBytes)
+    {
+        _session = session;
+        _initializers = initializers;
+        NumLabels = numLabels;
+        Precision = precision;
+        WeightBytes = weightBytes;
+    }
+
+    /// <inheritdoc />
+    public int NumLabels { get; }
+
+    /// <summary>The precision the graph runs in.</summary>
+    public OnnxPrecision Precision { get; }
+
+    /// <summary>Bytes of weights the engine holds.</summary>
+    public long WeightBytes { get; }
+
+    /// <summary>
+    /// Loads <paramref name="directory"/>: its safetensors or <c>pytorch_model.bin</c> weights (the graph written for
+    /// <paramref name="config"/>), else an exported <c>model.onnx</c> (which must have Lahja's inputs and outputs).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The config has a field the graph writer does not support.</exception>
+    /// <exception cref="InvalidDataException">The weights or <c>model.onnx</c> are unreadable or do not fit.</exception>
+    /// <exception cref="OnnxRuntimeUnavailableException">ONNX Runtime's native library cannot be loaded.</exception>
+    public static OnnxDialectEngine Load(string directory, BertConfig config, OnnxPrecision precision = OnnxPrecision.Fp32, int? threads = null, int weightBits = OnnxEngineFactory.DefaultWeightBits)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(config);
+        BertOnnxGraph.EnsureSupported(config, Path.Combine(directory, CheckpointFiles.Config));
+        var onnxPath = Path.Combine(directory, ModelFile);
+        using var tensors = OpenWeights(directory);
+        if (tensors is null)
+        {
+            if (!File.Exists(onnxPath))
+                throw new FileNotFoundException($"'{directory}' has no weights: expected {CheckpointFiles.SafeTensors}, {CheckpointFiles.SafeTensorsIndex}, {CheckpointFiles.PyTorchBin} or {ModelFile}.");
+            return LoadFile(onnxPath, config.NumLabels, threads);
+        }
+        var graph = BertOnnxGraph.Build(config, config.NumLabels, tensors, directory, precision, weightBits);
+        tensors.Dispose();
+        return FromGraph(graph, threads);
+    }
+
+    /// <summary>A session over a written graph, its weights used in place.</summary>
+    public static OnnxDialectEngine FromGraph(BertOnnxGraph graph, int? threads = null)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var values = new List<OrtValue>();
+        using var options = NewOptions(threads, prepack: graph.Precision == OnnxPrecision.Int8);
+        try
+        {
+            foreach (var weight in graph.Weights)
+            {
+                var value = weight.Data switch
+                {
+                    float[] f => OrtValue.CreateTensorValueFromMemory(f, weight.Shape),
+                    sbyte[] s => OrtValue.CreateTensorValueFromMemory(s, weight.Shape),
+                    _ => throw new InvalidOperationException($"Unsupported initializer type {weight.Data.GetType()}."),
+                };
+                values.Add(value);
+                options.AddInitializer(weight.Name, value);
+            }
+            var placeholder = Directory.CreateTempSubdirectory("lahja-onnx-");
+            try
+            {
+                using (var file = File.Create(Path.Combine(placeholder.FullName, OnnxGraphBuilder.InMemoryLocation)))
+                    file.SetLength(graph.Weights.Max(w => w.ByteCount));
+                options.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", placeholder.FullName);
+                var session = new InferenceSession(graph.ToSessionBytes(), options);
+                return new OnnxDialectEngine(session, values, graph.NumLabels, graph.Precision, graph.WeightBytes);
+            }
+            finally
+            {
+                placeholder.Delete(true);
+            }
+        }
+        catch
+        {
+            foreach (var v in values) v.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Loads an ONNX file with Lahja's inputs and a <c>probabilities</c> output of <paramref name="numLabels"/> columns.</summary>
+    /// <exception cref="InvalidDataException">The file is not a readable ONNX model, or not one of Lahja's.</exception>
+    public static OnnxDialectEngine LoadFile(string path, int numLabels, int? threads = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var options = NewOptions(threads, prepack: true);
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(path, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{path}: not a loadable ONNX model ({e.Message.Trim()}).", e);
+        }
+        var problems = new List<string>();
+        foreach (var input in BertOnnxGraph.InputNames)
+            if (!session.InputMetadata.TryGetValue(input, out var meta) || meta.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64 || meta.Dimensions.Length != 2)
+                problems.Add($"input \"{input}\" (int64, [batch, sequence]) is missing or has another type");
+        if (session.InputMetadata.Count != BertOnnxGraph.InputNames.Count)
+            problems.Add($"it has {session.InputMetadata.Count} inputs, Lahja's graphs have {BertOnnxGraph.InputNames.Count}");
+        if (!session.OutputMetadata.TryGetValue(BertOnnxGraph.ProbabilitiesOutput, out var output) || output.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float
+            || output.Dimensions.Length != 2 || output.Dimensions[1] != numLabels)
+            problems.Add($"output \"{BertOnnxGraph.ProbabilitiesOutput}\" (float, [batch, {numLabels}]) is missing or has another type or width");
+        if (problems.Count > 0)
+        {
+            session.Dispose();
+            throw new InvalidDataException($"{path} is not a Lahja model for this config: {string.Join("; ", problems)}.");
+        }
+        var precision = session.ModelMetadata.CustomMetadataMap.TryGetValue("lahja.precision", out var p) && p.StartsWith("int8", StringComparison.Ordinal) ? OnnxPrecision.Int8 : OnnxPrecision.Fp32;
+        return new OnnxDialectEngine(session, [], numLabels, precision, new FileInfo(path).Length);
+    }
+
+    /// <inheritdoc />
+    public float[] PredictProbabilities(TokenizedBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0) return [];
+        long[] shape = [batch.Count, batch.SequenceLength];
+        using var ids = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
+        using var mask = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, shape);
+        using var types = OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, shape);
+        using var outputs = _session.Run(_runOptions, BertOnnxGraph.InputNames, [ids, mask, types], [BertOnnxGraph.ProbabilitiesOutput]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    private static ITensorSource? OpenWeights(string directory)
+    {
+        var hasSafeTensors = File.Exists(Path.Combine(directory, CheckpointFiles.SafeTensors)) || File.Exists(Path.Combine(directory, CheckpointFiles.SafeTensorsIndex));
+        if (hasSafeTensors) return CheckpointFiles.OpenSafeTensors(directory);
+        if (File.Exists(Path.Combine(directory, CheckpointFiles.PyTorchBin)))
+            throw new NotSupportedException($"'{directory}' has only {CheckpointFiles.PyTorchBin}, which the ONNX engine cannot read yet (its reader needs TorchSharp): use --engine torch, or convert it to {CheckpointFiles.SafeTensors}.");
+        return null;
+    }
+
+    private static SessionOptions NewOptions(int? threads, bool prepack)
+    {
+        SessionOptions options;
+        try
+        {
+            options = new SessionOptions();
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException)
+        {
+            throw new OnnxRuntimeUnavailableException(e);
+        }
+        options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
+        options.ExecutionMode = ExecutionMode.ORT_SEQUENTIAL;
+        options.InterOpNumThreads = 1;
+        // fp32: no pre-packed copies of the dense weights, which would hold every Gemm weight twice (BERT-base peak
+        // RSS 919 MB with, 591 MB without, for 436 MB of weights; docs/benchmarks.md). int8 keeps them: its packed
+        // copies are a quarter of the size and feed the quantized kernels.
+        if (!prepack) options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        if (threads is { } n) options.IntraOpNumThreads = n;
+        return options;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+        foreach (var value in _initializers) value.Dispose();
+    }
+}
