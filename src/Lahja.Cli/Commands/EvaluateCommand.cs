@@ -21,8 +21,8 @@ internal static class EvaluateCommand
         var relativeThreshold = new Option<float?>("--relative-threshold") { Description = "A dialect also needs at least this fraction of the top dialect's probability (default: the model's lahja.json, else 0: off)." };
         var report = new Option<DirectoryInfo?>("--report") { Description = "Write report.json, report.md, predictions.nadi.txt and PNG plots here." };
         var tune = new Option<bool>("--tune") { Description = "Find the global threshold, and the relative threshold, that maximise macro F1 on this data." };
-        var perDialect = new Option<bool>("--per-dialect") { Description = "With --tune, also tune one threshold per scored dialect." };
-        var save = new Option<bool>("--save") { Description = "With --tune, write the better rule (absolute thresholds or relative threshold) to the model's lahja.json (config.json untouched)." };
+        var perDialect = new Option<bool>("--per-dialect") { Description = "With --tune, also tune one threshold per dialect the data annotates (the others keep the rule in force)." };
+        var save = new Option<bool>("--save") { Description = "With --tune, write the better rule (absolute thresholds or relative threshold) to the model's lahja.json (config.json untouched); per-dialect thresholds only for the dialects the data annotates. Refused for the bundled model: copy it first." };
         var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset.");
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 32 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the model." };
