@@ -209,7 +209,7 @@ public sealed class JobsTests : IDisposable
         var (code, _, error) = JobsFixture.Cli("jobs", "work", "--redis", _redis.Url, "--job", "m", "-m", JobsFixture.OtherModel);
         Assert.Equal(1, code);
         Assert.Contains("refusing", error);
-        Assert.Single(error.Trim().Split('\n').Where(l => l.StartsWith("lahja: error:")));
+        Assert.Single(error.Trim().Split('\n'), l => l.StartsWith("lahja: error:"));
         // Without --job, it finds nothing it may do.
         (code, _, error) = JobsFixture.Cli("jobs", "work", "--redis", _redis.Url, "-m", JobsFixture.OtherModel);
         Assert.Equal(1, code);
