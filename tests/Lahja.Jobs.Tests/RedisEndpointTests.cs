@@ -59,3 +59,26 @@ public sealed class RedisEndpointTests
         Assert.Equal(keys.All.Length, keys.All.Distinct().Count());
     }
 }
+
+public sealed class StoredPredictionTests
+{
+    [Fact]
+    public void Probabilities_turned_back_into_predictions_decide_as_the_identifier_does()
+    {
+        var options = new DialectIdentifierOptions { Threshold = 0.05f, RelativeThreshold = 0.2f, TopK = 5, Threads = 1 };
+        using var identifier = DialectIdentifier.Load(JobsFixture.Model, options);
+        var texts = JobsFixture.Texts(40);
+        var predictions = identifier.Predict(texts);
+        var spec = JobSpec.Create("p", "tiny", JobsFixture.Model, options, 10);
+        var stored = ChunkCodec.ReadResult(ChunkCodec.Result(texts, predictions), 0, spec.Options());
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(predictions[i].Text, stored[i].Text);
+            Assert.Equal(predictions[i].Probabilities, stored[i].Probabilities); // bit-exact through Redis's string form
+            Assert.Equal(predictions[i].Dialects, stored[i].Dialects);
+            Assert.Equal(predictions[i].Top, stored[i].Top);
+            Assert.Equal(predictions[i].Regions, stored[i].Regions);
+        }
+        Assert.Contains(predictions, p => p.Dialects.Count > 0);
+    }
+}
