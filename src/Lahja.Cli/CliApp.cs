@@ -40,6 +40,7 @@ public static class CliApp
             ServeCommand.Create(io),
             TrainCommand.Create(io),
             PseudoLabelCommand.Create(io),
+            JobsCommand.Create(io),
             VocabCommand.Create(io),
             PreprocessCommand.Create(io),
             TokenizeCommand.Create(io),

@@ -238,11 +238,7 @@ public sealed class DialectIdentifier : IDisposable
     {
         var probabilities = new float[Dialects.Count];
         for (var d = 0; d < Dialects.Count; d++) probabilities[d] = outputs[Labels.OutputForDialect[d]];
-        var decided = Options.Decide(probabilities);
-        var chosen = Dialects.All.Where(d => decided[(int)d])
-            .Select(d => new DialectScore(d, probabilities[(int)d]))
-            .OrderByDescending(s => s.Probability).ThenBy(s => s.Dialect).ToArray();
-        return new DialectPrediction(text, probabilities, chosen, Options.TopK, emptyReason);
+        return DialectPrediction.FromProbabilities(text, probabilities, Options, emptyReason);
     }
 
     /// <inheritdoc />

@@ -37,6 +37,27 @@ public sealed class DialectPrediction
     /// <summary>Why the text had nothing to classify, or <see cref="EmptyTextReason.None"/>.</summary>
     public EmptyTextReason EmptyReason { get; }
 
+    /// <summary>
+    /// The prediction for <paramref name="text"/> from its 18 probabilities (canonical order), decided with the
+    /// thresholds and top k of <paramref name="options"/>, as <see cref="DialectIdentifier"/> decides: lets stored
+    /// probabilities (a distributed job's results) be turned back into predictions without the model. A text with
+    /// nothing to classify keeps its <paramref name="emptyReason"/>: no dialects, no top.
+    /// </summary>
+    public static DialectPrediction FromProbabilities(string text, IReadOnlyList<float> probabilities, DialectIdentifierOptions options, EmptyTextReason emptyReason = EmptyTextReason.None)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(options);
+        if (probabilities.Count != Lahja.Dialects.Count)
+            throw new ArgumentException($"{probabilities.Count} probabilities; expected {Lahja.Dialects.Count}.", nameof(probabilities));
+        var copy = probabilities.ToArray();
+        var decided = options.Decide(copy);
+        var chosen = Lahja.Dialects.All.Where(d => decided[(int)d])
+            .Select(d => new DialectScore(d, copy[(int)d]))
+            .OrderByDescending(s => s.Probability).ThenBy(s => s.Dialect).ToArray();
+        return new DialectPrediction(text, copy, chosen, options.TopK, emptyReason);
+    }
+
     /// <summary>The input text, as given (before preprocessing).</summary>
     public string Text { get; }
 

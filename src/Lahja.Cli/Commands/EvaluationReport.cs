@@ -53,8 +53,7 @@ internal sealed class EvaluationReport
         }
     }
 
-    private string ModelHash => HashFile(new[] { "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin" }
-        .Select(f => Path.Combine(ModelDirectory, f)).FirstOrDefault(File.Exists));
+    private string ModelHash => Lahja.Checkpoints.CheckpointFiles.WeightsSha256(ModelDirectory) ?? "unknown";
 
     private string DataHash => HashFile(DataPath);
 

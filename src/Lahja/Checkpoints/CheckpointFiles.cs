@@ -60,6 +60,19 @@ public static class CheckpointFiles
         return path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length;
     }
 
+    /// <summary>
+    /// The fingerprint of a checkpoint's weights, <c>sha256:HEX</c> of its first weights file among
+    /// <c>model.safetensors</c>, <c>model.safetensors.index.json</c> and <c>pytorch_model.bin</c> (as the server's
+    /// <c>/v1/model</c> and evaluation reports show it); null when the directory has none.
+    /// </summary>
+    public static string? WeightsSha256(string directory)
+    {
+        var weights = new[] { SafeTensors, SafeTensorsIndex, PyTorchBin }.Select(f => Path.Combine(directory, f)).FirstOrDefault(File.Exists);
+        if (weights is null) return null;
+        using var stream = File.OpenRead(weights);
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
     /// <summary>Reads config.json of <paramref name="directory"/>, with a clear error when it is missing.</summary>
     public static BertConfig LoadConfig(string directory)
     {
