@@ -186,6 +186,11 @@ public sealed class DialectIdentifier : IDisposable
         ArgumentNullException.ThrowIfNull(encodings);
         if (texts.Count != encodings.Count) throw new ArgumentException($"{texts.Count} texts but {encodings.Count} encodings.", nameof(encodings));
         var probabilities = _engine.PredictProbabilities(Tokenizer.Pad(encodings));
+        // Finite weights can still overflow (huge values, a broken config): refuse NaN rather than report it, whatever the engine.
+        var bad = Checkpoints.NonFiniteWeightsException.IndexOfNonFinite(probabilities);
+        if (bad >= 0)
+            throw new InvalidOperationException(
+                $"The model produced a non-finite probability ({probabilities[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}) in a batch of {encodings.Count} texts: its weights or config are broken (values too large for float32?).");
         var results = new DialectPrediction[texts.Count];
         for (var row = 0; row < results.Length; row++)
         {
