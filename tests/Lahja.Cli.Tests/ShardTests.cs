@@ -111,4 +111,44 @@ public sealed class ShardTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("--shard needs --input", error);
     }
+
+    /// <summary>A NADI training file: header, then rows with ids, varied texts and countries.</summary>
+    private string NadiFile(int count)
+    {
+        var rows = Texts(count).Select((t, i) => $"TRAIN_{i}\t{t}\t{((Dialect)(i % 18)).Label()}\tx");
+        return Write("train.tsv", "#1_tweet_ID\t#2_tweet_content\t#3_country_label\t#4_province_label\n" + string.Join('\n', rows) + "\n");
+    }
+
+    private string PseudoLabel(string input, string output, string? shard)
+    {
+        string[] args = ["pseudo-label", "-i", input, "-t", $"model:{Model}", "-o", output];
+        if (shard is not null) args = [.. args, "--shard", shard];
+        var (code, _, error) = CliRunner.Run("", args);
+        Assert.True(code == 0, error);
+        return File.ReadAllText(output);
+    }
+
+    [Fact]
+    public void Pseudo_label_shards_with_a_model_teacher_concatenate_to_the_unsharded_output()
+    {
+        // 600 rows: three windows of the model teacher, one per shard.
+        var input = NadiFile(600);
+        var whole = PseudoLabel(input, Path.Combine(_work, "whole.tsv"), null);
+        var shards = Enumerable.Range(0, 3).Select(i => PseudoLabel(input, Path.Combine(_work, $"part{i}.tsv"), $"{i}/3")).ToList();
+        Assert.All(shards, s => Assert.NotEqual("", s));
+        Assert.StartsWith("id\t", shards[0]);
+        Assert.Equal(whole, string.Concat(shards));
+    }
+
+    [Fact]
+    public void Pseudo_label_shard_with_a_teacher_that_trains_on_the_input_or_a_bad_shard_is_a_usage_error()
+    {
+        var input = NadiFile(20);
+        var (code, _, error) = CliRunner.Run("", "pseudo-label", "-i", input, "-t", "local", "-o", Path.Combine(_work, "x.tsv"), "--shard", "0/2");
+        Assert.Equal(2, code);
+        Assert.Contains("--teacher local", error);
+        (code, _, error) = CliRunner.Run("", "pseudo-label", "-i", input, "-t", $"model:{Model}", "-o", Path.Combine(_work, "x.tsv"), "--shard", "2/2");
+        Assert.Equal(2, code);
+        Assert.Contains("--shard", error);
+    }
 }
