@@ -16,10 +16,21 @@ public sealed class ModelTeacher(DialectIdentifier identifier, string spec) : IT
     /// <inheritdoc/>
     public string Version { get; } = WeightsHash(identifier.ModelDirectory);
 
+    /// <summary>
+    /// Texts predicted together (batches form within a window, as <c>lahja predict</c> reads its input): a run over
+    /// rows cut between windows (<c>pseudo-label --shard</c>) batches every text as a run over all of them does.
+    /// </summary>
+    public const int WindowTexts = 256;
+
     /// <inheritdoc/>
     public Task<TeacherAnswer?[]> LabelAsync(IReadOnlyList<TeacherItem> items, IProgress<LabelingProgress>? progress, CancellationToken cancellationToken) => Task.Run(() =>
     {
-        var predictions = identifier.Predict(items.Select(x => x.Text).ToList(), new Progress(progress, items.Count));
+        var predictions = new List<DialectPrediction>(items.Count);
+        foreach (var window in items.Select(x => x.Text).Chunk(WindowTexts))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            predictions.AddRange(identifier.Predict(window, new Progress(progress, predictions.Count, items.Count)));
+        }
         return predictions.Select(p =>
         {
             var probabilities = p.Probabilities.ToArray();
@@ -41,8 +52,8 @@ public sealed class ModelTeacher(DialectIdentifier identifier, string spec) : IT
     /// <inheritdoc/>
     public void Dispose() => identifier.Dispose();
 
-    private sealed class Progress(IProgress<LabelingProgress>? inner, int total) : IProgress<int>
+    private sealed class Progress(IProgress<LabelingProgress>? inner, int done, int total) : IProgress<int>
     {
-        public void Report(int value) => inner?.Report(new LabelingProgress(value, total));
+        public void Report(int value) => inner?.Report(new LabelingProgress(done + value, total));
     }
 }

@@ -14,7 +14,10 @@ namespace Lahja.Distillation;
 public static class PseudoLabelFile
 {
     /// <summary>Writes <paramref name="rows"/> to <paramref name="path"/>; returns how many texts had tabs or line breaks replaced by spaces (TSV only).</summary>
-    public static int Write(string path, IReadOnlyList<PseudoLabel> rows)
+    /// <param name="path">The file (.tsv, .csv or .jsonl).</param>
+    /// <param name="rows">The rows.</param>
+    /// <param name="header">False for a shard after the first: a table's header line is written by the first shard only.</param>
+    public static int Write(string path, IReadOnlyList<PseudoLabel> rows, bool header = true)
     {
         var replaced = 0;
         var withProbabilities = rows.Count > 0 && rows.All(r => r.Probabilities is not null);
@@ -36,11 +39,11 @@ public static class PseudoLabelFile
             }
             var csv = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
             var separator = csv ? "," : "\t";
-            var header = new List<string> { "id", "source", "text" };
-            header.AddRange(Dialects.Table.Select(d => d.Label));
-            header.AddRange(["gold", "teacher", "prompt_version", "answer_hash"]);
-            if (withProbabilities) header.AddRange(Dialects.Table.Select(d => "p_" + d.Label));
-            writer.WriteLine(string.Join(separator, header));
+            var columns = new List<string> { "id", "source", "text" };
+            columns.AddRange(Dialects.Table.Select(d => d.Label));
+            columns.AddRange(["gold", "teacher", "prompt_version", "answer_hash"]);
+            if (withProbabilities) columns.AddRange(Dialects.Table.Select(d => "p_" + d.Label));
+            if (header) writer.WriteLine(string.Join(separator, columns));
             foreach (var r in rows)
             {
                 var fields = new List<string> { r.Id, r.Source, r.Text };

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Text.Json;
 using Lahja.Text;
 using Microsoft.AspNetCore.Http;
@@ -16,8 +14,6 @@ namespace Lahja.Server;
 /// </summary>
 internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatcher batcher, ServerOptions options, ILogger logger)
 {
-    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(false, true);
-
     public async Task<IResult> Handle(HttpContext context)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -34,35 +30,8 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
 
     private async Task<IResult> Identify(HttpContext context, CancellationToken cancellationToken)
     {
-        if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-            return LahjaServer.Problem(415, "Unsupported media type", "Send the request as application/json.");
-        JsonDocument document;
-        try
-        {
-            var bytes = await ReadBody(context.Request.BodyReader, cancellationToken);
-            try
-            {
-                _ = StrictUtf8.GetCharCount(bytes);
-            }
-            catch (System.Text.DecoderFallbackException)
-            {
-                return LahjaServer.Problem(400, "Invalid encoding", "The body is not valid UTF-8.");
-            }
-            document = JsonDocument.Parse(bytes);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == 413)
-        {
-            return LahjaServer.Problem(413, "Body too large", $"The body exceeds {options.MaxBodyBytes} bytes.");
-        }
-        catch (BadHttpRequestException e)
-        {
-            // A body Kestrel could not read (malformed chunks, too slow, cut short): the client's fault, never a 500.
-            return LahjaServer.Problem(e.StatusCode, "Unreadable body", e.Message);
-        }
-        catch (JsonException e)
-        {
-            return LahjaServer.Problem(400, "Invalid JSON", e.Message);
-        }
+        var body = await JsonBody.Read(context, options.MaxBodyBytes, cancellationToken);
+        if (body.Document is not { } document) return LahjaServer.Problem(body.Status, body.Title, body.Detail);
         using (document)
         {
             var root = document.RootElement;
@@ -95,25 +64,6 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             var results = new IdentifyResult[texts.Count];
             for (var i = 0; i < texts.Count; i++) results[i] = Result(texts[i], predictions[i], decision, topK, subset);
             return Results.Json(new IdentifyResponse(results), context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
-        }
-    }
-
-    /// <summary>
-    /// The whole body. The timeout cancels the pending read rather than the read's token: a read cancelled by its token
-    /// leaves Kestrel's body reader "in progress", and Kestrel then logs an error with a stack trace for every such
-    /// request (a slow client could flood the log) when it drains the body after the 504.
-    /// </summary>
-    private static async Task<byte[]> ReadBody(PipeReader reader, CancellationToken cancellationToken)
-    {
-        using var registration = cancellationToken.Register(reader.CancelPendingRead);
-        var buffer = new ArrayBufferWriter<byte>();
-        while (true)
-        {
-            var result = await reader.ReadAsync(CancellationToken.None);
-            foreach (var segment in result.Buffer) buffer.Write(segment.Span);
-            reader.AdvanceTo(result.Buffer.End);
-            if (result.IsCanceled) cancellationToken.ThrowIfCancellationRequested();
-            if (result.IsCompleted) return buffer.WrittenSpan.ToArray();
         }
     }
 
@@ -232,7 +182,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
     }
 
     /// <summary>A JSON string, unless it holds an escaped lone surrogate, which has no UTF-16 string to become.</summary>
-    private static bool TryGetString(JsonElement element, out string value)
+    internal static bool TryGetString(JsonElement element, out string value)
     {
         try
         {

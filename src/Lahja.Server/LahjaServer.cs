@@ -139,6 +139,7 @@ public static class LahjaServer
         });
         var model = Describe(directory, identifier, options, batcher);
         var endpoint = new IdentifyEndpoint(identifier, batcher, options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Lahja.Server"));
+        var interop = new InteropEndpoints(identifier, batcher, options, TeiInfo(model, identifier, options, batcher));
 
         // Every failure is a problem with a body: an exception (a bug, a broken model) is logged once, by this
         // middleware, and the client gets a 500 problem without the exception's text or stack; statuses the framework
@@ -158,6 +159,8 @@ public static class LahjaServer
         });
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        // Routing after the static files: the Inference API's POST / route would otherwise answer GET / (the page) 405.
+        app.UseRouting();
         if (options.CorsOrigins.Count > 0) app.UseCors();
         if (options.ApiKey is not null) app.Use(RequireApiKey(options.ApiKey));
 
@@ -185,10 +188,51 @@ public static class LahjaServer
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status504GatewayTimeout)
             .WithTags("v1");
+        MapInterop(app, interop, metrics);
         app.MapGet("/metrics", () => Results.Text(metrics.Render(batcher), "text/plain; version=0.0.4")).WithTags("health");
         app.MapOpenApi();
         return app;
     }
+
+    /// <summary>TEI's <c>POST /predict</c> and <c>GET /info</c>, and the Inference API's <c>POST /</c> (<c>GET /</c> stays the web page).</summary>
+    private static void MapInterop(WebApplication app, InteropEndpoints interop, ServerMetrics metrics)
+    {
+        Func<HttpContext, Task<IResult>> Observed(Func<HttpContext, Task<IResult>> handle) => async context =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var result = await handle(context);
+            metrics.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return result;
+        };
+        app.MapPost("/predict", Observed(interop.Predict))
+            .WithSummary("Hugging Face Text Embeddings Inference's predict: every dialect's score, highest first.")
+            .WithDescription("`inputs`: a string (answer: one list) or a batch `[[\"a\"], [\"b\"]]` (answer: a list per text). Scores are the model's sigmoid probabilities, not TEI's softmax; `raw_scores: true` gives logits, log(p / (1 − p)). `truncate: false` (default) refuses a text longer than the model's maximum length. Errors: `{\"error\", \"error_type\"}` as TEI's.")
+            .Accepts<TeiPredictRequest>("application/json")
+            .Produces<LabelScore[][]>()
+            .Produces<TeiError>(StatusCodes.Status413PayloadTooLarge).Produces<TeiError>(StatusCodes.Status415UnsupportedMediaType)
+            .Produces<TeiError>(StatusCodes.Status422UnprocessableEntity).Produces<TeiError>(StatusCodes.Status424FailedDependency)
+            .Produces<TeiError>(StatusCodes.Status429TooManyRequests).Produces<TeiError>(StatusCodes.Status504GatewayTimeout)
+            .WithTags("tei");
+        app.MapGet("/info", () => Results.Ok(interop.Info))
+            .WithSummary("Hugging Face Text Embeddings Inference's info: the model and the limits.").Produces<TeiInfo>().WithTags("tei");
+        app.MapPost("/", Observed(interop.Classify))
+            .WithSummary("Hugging Face Inference API text classification, as @huggingface/inference's textClassification calls an endpoint.")
+            .WithDescription("`{\"inputs\": text or [texts], \"parameters\": {\"top_k\", \"function_to_apply\"}}` → a list of `{label, score}` per text, highest first (all 18 unless `top_k`). `function_to_apply`: `sigmoid` (the model's probabilities, default), `softmax` (over the logits) or `none` (logits). Errors: `{\"error\"}`.")
+            .Accepts<InferenceRequest>("application/json")
+            .Produces<LabelScore[][]>()
+            .Produces<InferenceError>(StatusCodes.Status400BadRequest).Produces<InferenceError>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<InferenceError>(StatusCodes.Status415UnsupportedMediaType).Produces<InferenceError>(StatusCodes.Status429TooManyRequests)
+            .WithTags("inference-api");
+    }
+
+    private static TeiInfo TeiInfo(ModelDescription model, DialectIdentifier identifier, ServerOptions options, MicroBatcher batcher) => new(
+        model.Directory, model.Weights, "float32",
+        new TeiModelType(new TeiClassifier(
+            Dialects.All.ToDictionary(d => ((int)d).ToString(System.Globalization.CultureInfo.InvariantCulture), d => d.Label()),
+            Dialects.All.ToDictionary(d => d.Label(), d => (int)d))),
+        options.MaxQueuedTexts, identifier.Options.MaxLength, batcher.MaxBatchTexts * identifier.Options.MaxLength, batcher.MaxBatchTexts,
+        options.MaxTextsPerRequest, AutoTruncate: false, TokenizationWorkers: Environment.ProcessorCount,
+        typeof(LahjaServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0", Sha: null, DockerLabel: null);
 
     /// <summary>
     /// Why <paramref name="urls"/> (addresses separated by ';', as ASP.NET Core takes them) cannot be listened on, or
@@ -238,7 +282,7 @@ public static class LahjaServer
         var expected = SHA256.HashData(Encoding.UTF8.GetBytes(key));
         return (context, next) =>
         {
-            if (!context.Request.Path.StartsWithSegments("/v1")) return next(context);
+            if (!IsApi(context.Request)) return next(context);
             var header = context.Request.Headers.Authorization.ToString();
             var given = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
             if (given is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), expected))
@@ -248,6 +292,11 @@ public static class LahjaServer
                 .ExecuteAsync(context);
         };
     }
+
+    /// <summary>The routes the API key guards: /v1/*, TEI's and the Inference API's (POST /); not the page, docs or probes.</summary>
+    private static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/v1") || request.Path.StartsWithSegments("/predict") || request.Path.StartsWithSegments("/info")
+        || (request.Path.Value == "/" && HttpMethods.IsPost(request.Method));
 
     private static ModelDescription Describe(string directory, DialectIdentifier identifier, ServerOptions options, MicroBatcher batcher)
     {
@@ -273,9 +322,14 @@ public static class LahjaServer
     {
         var status = context.Response.StatusCode;
         var path = context.Request.Path.Value;
+        // TEI's and the Inference API's clients read their own error shapes.
+        if (path == "/predict" && status == 415)
+            return InteropEndpoints.TeiError(status, $"{path} takes application/json, not {context.Request.ContentType}.", "validation");
+        if (path == "/" && HttpMethods.IsPost(context.Request.Method) && status == 415)
+            return InteropEndpoints.InferenceError(status, $"{path} takes application/json, not {context.Request.ContentType}.");
         var detail = status switch
         {
-            404 => $"Nothing is at {path}. The API: POST /v1/identify, GET /v1/dialects, GET /v1/model; its docs are at /docs/.",
+            404 => $"Nothing is at {path}. The API: POST /v1/identify, GET /v1/dialects, GET /v1/model; TEI's POST /predict and GET /info; the Inference API's POST /; its docs are at /docs/.",
             405 => $"{context.Request.Method} is not allowed on {path}; allowed: {context.Response.Headers.Allow}.",
             415 => $"{path} takes application/json, not {context.Request.ContentType}.",
             _ => $"{ReasonPhrases.GetReasonPhrase(status)} ({path}).",

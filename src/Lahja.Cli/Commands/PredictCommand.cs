@@ -27,10 +27,11 @@ internal static class PredictCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 32 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the model (default: libtorch's choice)." };
         var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per text, [CLS] and [SEP] included.", DefaultValueFactory = _ => BertTokenizer.DefaultMaxLength };
+        var shard = Shard.CreateOption("ranges of the texts, by line");
         var texts = new Argument<string[]>("text") { Arity = ArgumentArity.ZeroOrMore, Description = "Texts to classify." };
         var command = new Command("predict", "Identify the dialects each text could be said in.")
         {
-            model, input, column, format, output, threshold, relativeThreshold, topK, preprocess, batchSize, threads, maxLength, texts,
+            model, input, column, format, output, threshold, relativeThreshold, topK, preprocess, batchSize, threads, maxLength, shard, texts,
         };
         command.AddEngineOptions();
         command.SetAction(parse => CliApp.Guard(io, () =>
@@ -41,6 +42,9 @@ internal static class PredictCommand
                 throw new UsageException("Give texts as arguments or --input FILE, not both.");
             if (parse.GetValue(column) is not null && inputFile is null)
                 throw new UsageException("--column needs --input FILE.");
+            var part = Shard.From(parse.GetValue(shard));
+            if (part is not null && inputFile is null)
+                throw new UsageException("--shard needs --input FILE (every shard reads the same file).");
             var options = new DialectIdentifierOptions
             {
                 Threshold = parse.GetValue(threshold),
@@ -55,19 +59,34 @@ internal static class PredictCommand
             if (inputFile is { Exists: true } && parse.GetValue(column) is null && TextInput.HeaderColumns(inputFile.FullName) is { } columns)
                 throw new UsageException($"{inputFile.FullName} looks like a table with a header; choose the column to classify with --column NAME or NUMBER. Columns: {ColumnList(columns)}.");
             var chosenFormat = Enum.Parse<PredictionFormat>(parse.GetValue(format)!, ignoreCase: true);
+            if (part is not null && chosenFormat is not (PredictionFormat.Jsonl or PredictionFormat.Tsv or PredictionFormat.Nadi))
+                throw new UsageException("--shard needs --format jsonl, tsv or nadi: only line formats concatenate.");
             var directory = ModelLocator.Resolve(parse.GetValue(model), new DownloadCommand.DownloadReporter(io.Error));
             using var identifier = DialectIdentifier.Load(directory, options);
 
             IEnumerable<string> source;
             int? total = null;
             Stream? inputStream = null;
+            var writeHeader = true;
             if (arguments.Length > 0) source = arguments;
             else if (inputFile is not null)
             {
                 if (!inputFile.Exists) throw new FileNotFoundException($"Input file '{inputFile.FullName}' does not exist.");
+                IEnumerable<InputText> ReadInput(Stream stream) => TextInput.Read(stream, inputFile.FullName, parse.GetValue(column), TextInput.DelimiterFor(inputFile.Name));
                 total = TextInput.CountLines(inputFile.FullName) - (parse.GetValue(column) is null ? 0 : 1);
                 inputStream = inputFile.OpenRead();
-                source = PreprocessCommand.Texts(TextInput.Read(inputStream, inputFile.FullName, parse.GetValue(column), TextInput.DelimiterFor(inputFile.Name)), inputFile.FullName, io.Error);
+                var lines = ReadInput(inputStream);
+                if (part is { } p)
+                {
+                    // Shards count the texts classified (a table's empty rows are skipped), in windows as Run forms them.
+                    long count;
+                    using (var counting = inputFile.OpenRead()) count = ReadInput(counting).LongCount();
+                    var (start, end) = p.Range(count, Window(options));
+                    lines = lines.Skip(checked((int)start)).Take(checked((int)(end - start)));
+                    total = (int)(end - start);
+                    writeHeader = start == 0; // the TSV header belongs to the shard that starts the output
+                }
+                source = PreprocessCommand.Texts(lines, inputFile.FullName, io.Error);
             }
             else
             {
@@ -77,8 +96,8 @@ internal static class PredictCommand
             {
                 var outputFile = parse.GetValue(output);
                 var count = outputFile is null
-                    ? Run(identifier, source, io.Out, chosenFormat, total, io)
-                    : WriteAtomically(outputFile.FullName, writer => Run(identifier, source, writer, chosenFormat, total, io));
+                    ? Run(identifier, source, io.Out, chosenFormat, total, io, writeHeader)
+                    : WriteAtomically(outputFile.FullName, writer => Run(identifier, source, writer, chosenFormat, total, io, writeHeader));
                 if (count == 0) io.Error.WriteLine("lahja: warning: no texts to classify (empty input).");
             }
             return 0;
@@ -99,11 +118,14 @@ internal static class PredictCommand
         return columns.Count > maxColumns ? $"{shown}, … ({columns.Count} in all)" : shown;
     }
 
-    private static int Run(DialectIdentifier identifier, IEnumerable<string> texts, TextWriter output, PredictionFormat format, int? total, CliIO io)
+    /// <summary>Texts read and predicted at a time: batches form within a window, so shards cut between windows.</summary>
+    private static int Window(DialectIdentifierOptions options) => options.BatchSize * 8;
+
+    private static int Run(DialectIdentifier identifier, IEnumerable<string> texts, TextWriter output, PredictionFormat format, int? total, CliIO io, bool writeHeader)
     {
-        var writer = new PredictionWriter(output, format);
+        var writer = new PredictionWriter(output, format, writeHeader);
         var count = 0;
-        var window = identifier.Options.BatchSize * 8;
+        var window = Window(identifier.Options);
         var progress = total is > 0 ? new TextsProgress(io.Error, total.Value) : null;
         foreach (var chunk in texts.Chunk(window))
         {

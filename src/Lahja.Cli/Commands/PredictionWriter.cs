@@ -20,7 +20,10 @@ internal enum PredictionFormat
 }
 
 /// <summary>Writes predictions in one of the <see cref="PredictionFormat"/>s, streaming where the format allows.</summary>
-internal sealed class PredictionWriter(TextWriter output, PredictionFormat format)
+/// <param name="output">Where to write.</param>
+/// <param name="format">The format.</param>
+/// <param name="writeHeader">False for a shard after the first: the TSV header is written once, by the first shard.</param>
+internal sealed class PredictionWriter(TextWriter output, PredictionFormat format, bool writeHeader = true)
 {
     private readonly List<DialectPrediction> _table = [];
     private bool _started;
@@ -40,7 +43,7 @@ internal sealed class PredictionWriter(TextWriter output, PredictionFormat forma
                 output.WriteLine(JsonSerializer.Serialize(ToRecord(prediction), CliApp.Json));
                 break;
             case PredictionFormat.Tsv:
-                if (!_started) output.WriteLine("text\t" + string.Join('\t', Dialects.Table.Select(d => d.Label)) + "\tdialects");
+                if (!_started && writeHeader) output.WriteLine("text\t" + string.Join('\t', Dialects.Table.Select(d => d.Label)) + "\tdialects");
                 output.WriteLine(string.Join('\t',
                     new[] { Clean(prediction.Text) }
                         .Concat(prediction.Probabilities.Select(p => p.ToString("R", CultureInfo.InvariantCulture)))

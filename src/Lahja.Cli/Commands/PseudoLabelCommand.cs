@@ -45,10 +45,11 @@ internal static class PseudoLabelCommand
         var folds = new Option<int>("--folds") { Description = "Local teacher: cross-fitting folds.", DefaultValueFactory = _ => 5 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (local and model teachers)." };
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 42 };
+        var shard = Shard.CreateOption("ranges of the rows (all inputs in order, after --limit)");
         var command = new Command("pseudo-label", "Turn single-label data into multi-label training data with teachers: an LLM, local n-gram classifiers, or a dialect model.")
         {
             input, teacher, output, cache, includeGold, vote, concurrency, limit, baseUrl, apiKeyEnv, rpm, tpm, timeout, attempts, structured, temperature,
-            retryFailed, priceIn, priceOut, dryRun, saveTeacher, relative, folds, threads, seed,
+            retryFailed, priceIn, priceOut, dryRun, saveTeacher, relative, folds, threads, seed, shard,
         };
         command.AddEngineOptions();
         command.SetAction(parse => CliApp.Guard(io, () =>
@@ -56,6 +57,19 @@ internal static class PseudoLabelCommand
             var specs = parse.GetValue(teacher)!;
             var rows = ReadRows(parse.GetValue(input)!, io);
             if (parse.GetValue(limit) is { } n) rows = rows.Take(Math.Max(0, n)).ToList();
+            var part = Shard.From(parse.GetValue(shard));
+            var firstPart = true;
+            if (part is { } cut)
+            {
+                // A teacher trained on the input would learn from this shard only, and label differently.
+                if (specs.Contains("local"))
+                    throw new UsageException("--shard cannot go with --teacher local (it trains on the input; train once with --save-teacher, then shard with local:DIR).");
+                if (rows.Count == 0) throw new InvalidDataException("the input has no rows.");
+                var (start, end) = cut.Range(rows.Count, ModelTeacher.WindowTexts);
+                rows = rows.GetRange((int)start, (int)(end - start));
+                firstPart = start == 0;
+                io.Error.WriteLine($"lahja: shard {cut.Index}/{cut.Count}: rows {start + 1:N0} to {end:N0}");
+            }
             if (parse.GetValue(dryRun))
             {
                 foreach (var row in rows.Take(3))
@@ -72,7 +86,7 @@ internal static class PseudoLabelCommand
                 return 0;
             }
             var outputFile = parse.GetValue(output)?.FullName ?? throw new UsageException("--output FILE is required (or --dry-run).");
-            if (rows.Count == 0) throw new InvalidDataException("the input has no rows.");
+            if (rows.Count == 0 && part is null) throw new InvalidDataException("the input has no rows.");
             if (parse.GetValue(saveTeacher) is not null && !specs.Contains("local"))
                 throw new UsageException("--save-teacher goes with --teacher local.");
 
@@ -120,7 +134,7 @@ internal static class PseudoLabelCommand
                     io.Error.WriteLine($"lahja: {unanswered:N0} rows were not answered; run the same command again to continue.");
                     return InterruptedExitCode;
                 }
-                var replaced = PseudoLabelFile.Write(outputFile, labelled);
+                var replaced = PseudoLabelFile.Write(outputFile, labelled, header: firstPart);
                 io.Error.WriteLine($"lahja: {labelled.Count:N0} rows written to {outputFile}" + (replaced > 0 ? $" ({replaced} texts had tabs or line breaks, written as spaces)" : ""));
                 foreach (var (row, error, _) in failed.Take(10)) io.Error.WriteLine($"lahja: failed: {row.Source} id {row.Id}: {error}");
                 var retryable = failed.Count(f => f.Retryable);
