@@ -26,7 +26,7 @@ internal static class EngineSelection
         }.AcceptOnlyFromAmong("auto", "onnx", "torch"));
         command.Options.Add(new Option<string?>(PrecisionName)
         {
-            Description = "fp32, or int8 (dynamic quantization of the encoder; ONNX engine only). Default: fp32.",
+            Description = "fp32, or int8 (dynamic quantization of the encoder; ONNX engine only). Default: the model's lahja.json \"precision\", else fp32.",
         }.AcceptOnlyFromAmong("fp32", "int8"));
     }
 
@@ -41,12 +41,13 @@ internal static class EngineSelection
             if (engine is not ("auto" or "onnx" or "torch"))
                 throw new UsageException($"${EngineVariable} is '{engine}': expected auto, onnx or torch.");
         }
-        var precision = parse.GetValue<string?>(PrecisionName) ?? "fp32";
+        var precision = parse.GetValue<string?>(PrecisionName);
         if (engine == "torch")
         {
-            if (precision != "fp32") throw new UsageException("--precision int8 needs the ONNX engine (--engine onnx or auto); the torch engine runs fp32 only.");
+            if (precision == "int8") throw new UsageException("--precision int8 needs the ONNX engine (--engine onnx or auto); the torch engine runs fp32 only.");
             return new TorchEngineFactory();
         }
-        return new OnnxEngineFactory(precision == "int8" ? OnnxPrecision.Int8 : OnnxPrecision.Fp32);
+        // No --precision: the model's own default (lahja.json), else fp32.
+        return new OnnxEngineFactory(precision switch { "int8" => OnnxPrecision.Int8, "fp32" => OnnxPrecision.Fp32, _ => null });
     }
 }

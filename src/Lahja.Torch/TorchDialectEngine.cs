@@ -118,9 +118,15 @@ public sealed class TorchDialectEngine : IDialectEngine
     }
 }
 
-/// <summary>The TorchSharp engine factory <see cref="DialectIdentifier.Load"/> finds by default.</summary>
+/// <summary>The TorchSharp engine factory (fp32; the reference engine).</summary>
 public sealed class TorchEngineFactory : IDialectEngineFactory
 {
+    /// <inheritdoc />
+    public string Name => "torch";
+
+    /// <inheritdoc />
+    public bool CanLoad(string modelDirectory) => CheckpointFiles.HasWeights(modelDirectory);
+
     /// <inheritdoc />
     public IDialectEngine Create(string modelDirectory, BertConfig config, int? threads) => TorchDialectEngine.Load(modelDirectory, config, threads);
 }
