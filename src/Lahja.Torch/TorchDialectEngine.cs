@@ -128,5 +128,10 @@ public sealed class TorchEngineFactory : IDialectEngineFactory
     public bool CanLoad(string modelDirectory) => CheckpointFiles.HasWeights(modelDirectory);
 
     /// <inheritdoc />
-    public IDialectEngine Create(string modelDirectory, BertConfig config, int? threads) => TorchDialectEngine.Load(modelDirectory, config, threads);
+    /// <exception cref="TorchUnavailableException">libtorch cannot be loaded.</exception>
+    public IDialectEngine Create(string modelDirectory, BertConfig config, int? threads)
+    {
+        TorchRuntime.EnsureInitialized();
+        return TorchDialectEngine.Load(modelDirectory, config, threads);
+    }
 }
