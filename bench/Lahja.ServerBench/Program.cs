@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Lahja;
+using Lahja.Onnx;
 using Lahja.Server;
 using Lahja.Text;
 using Microsoft.AspNetCore.Builder;
@@ -30,7 +31,11 @@ var count = int.Parse(Arg("--texts", "300"));
 var texts = File.ReadLines(Arg("--input")).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<string>(l)!).Take(count).ToArray();
 var clientCounts = Arg("--clients", "1,8,32").Split(',').Select(int.Parse).ToArray();
 var perRequest = int.Parse(Arg("--texts-per-request", "1"));
-var identifierOptions = new DialectIdentifierOptions { Threads = int.Parse(Arg("--threads", "2")), BatchSize = int.Parse(Arg("--batch-size", "32")) };
+var identifierOptions = new DialectIdentifierOptions
+{
+    Threads = int.Parse(Arg("--threads", "2")), BatchSize = int.Parse(Arg("--batch-size", "32")),
+    Engine = new OnnxEngineFactory(Arg("--precision", "fp32") == "int8" ? OnnxPrecision.Int8 : OnnxPrecision.Fp32),
+};
 var modelName = Path.GetFileName(Path.GetFullPath(model).TrimEnd('/'));
 
 double offlinePerSecond;

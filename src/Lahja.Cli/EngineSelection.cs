@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
 using Lahja.Cli.Commands;
 using Lahja.Onnx;
 using Lahja.Torch;
@@ -26,7 +27,7 @@ internal static class EngineSelection
         }.AcceptOnlyFromAmong("auto", "onnx", "torch"));
         command.Options.Add(new Option<string?>(PrecisionName)
         {
-            Description = "fp32, or int8 (dynamic quantization of the encoder; ONNX engine only). Default: fp32.",
+            Description = "fp32, or int8 (dynamic quantization of the encoder; ONNX engine only). Default: the model's lahja.json \"precision\", else fp32.",
         }.AcceptOnlyFromAmong("fp32", "int8"));
     }
 
@@ -41,12 +42,40 @@ internal static class EngineSelection
             if (engine is not ("auto" or "onnx" or "torch"))
                 throw new UsageException($"${EngineVariable} is '{engine}': expected auto, onnx or torch.");
         }
-        var precision = parse.GetValue<string?>(PrecisionName) ?? "fp32";
+        var precision = parse.GetValue<string?>(PrecisionName);
         if (engine == "torch")
         {
-            if (precision != "fp32") throw new UsageException("--precision int8 needs the ONNX engine (--engine onnx or auto); the torch engine runs fp32 only.");
-            return new TorchEngineFactory();
+            if (precision == "int8") throw new UsageException("--precision int8 needs the ONNX engine (--engine onnx or auto); the torch engine runs fp32 only.");
+            EnsureTorch();
+            return TorchEngine();
         }
-        return new OnnxEngineFactory(precision == "int8" ? OnnxPrecision.Int8 : OnnxPrecision.Fp32);
+        // No --precision: the model's own default (lahja.json), else fp32.
+        return new OnnxEngineFactory(precision switch { "int8" => OnnxPrecision.Int8, "fp32" => OnnxPrecision.Fp32, _ => null });
     }
+
+    /// <summary>
+    /// Checks that the torch engine is present and libtorch loads (for <c>--engine torch</c> and <c>train</c>);
+    /// else an error that says what to install.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Lahja.Torch, TorchSharp or libtorch is missing.</exception>
+    public static void EnsureTorch()
+    {
+        try
+        {
+            LoadTorch();
+        }
+        catch (FileNotFoundException e) when (e.FileName is { } name && (name.StartsWith("Lahja.Torch", StringComparison.Ordinal) || name.StartsWith("TorchSharp", StringComparison.Ordinal)))
+        {
+            // A build of the CLI without the torch engine (inference only): the managed assemblies are absent.
+            throw new InvalidOperationException($"The torch engine is not part of this build ({name.Split(',')[0]} is missing): add the Lahja.Torch package. " +
+                                                TorchUnavailableException.InstallHint, e);
+        }
+    }
+
+    // Apart, and not inlined: a build without Lahja.Torch fails here, when this is compiled, inside EnsureTorch's catch.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void LoadTorch() => TorchRuntime.EnsureInitialized();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IDialectEngineFactory TorchEngine() => new TorchEngineFactory();
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Lahja.Checkpoints;
 
 namespace Lahja.Distillation;
 
@@ -14,7 +15,8 @@ public sealed class ModelTeacher(DialectIdentifier identifier, string spec) : IT
     public string Name => $"model:{spec}";
 
     /// <inheritdoc/>
-    public string Version { get; } = WeightsHash(identifier.ModelDirectory);
+    /// <remarks>The fingerprint of the weights that the server's <c>/v1/model</c>, evaluation reports and jobs show.</remarks>
+    public string Version { get; } = CheckpointFiles.WeightsSha256(identifier.ModelDirectory) ?? "unknown";
 
     /// <summary>
     /// Texts predicted together (batches form within a window, as <c>lahja predict</c> reads its input): a run over
@@ -40,14 +42,6 @@ public sealed class ModelTeacher(DialectIdentifier identifier, string spec) : IT
             return (TeacherAnswer?)new TeacherAnswer(labels, probabilities, Convert.ToHexStringLower(SHA256.HashData(bytes))[..16]);
         }).ToArray();
     }, cancellationToken);
-
-    private static string WeightsHash(string directory)
-    {
-        var weights = Directory.EnumerateFiles(directory, "*.safetensors").Concat(Directory.EnumerateFiles(directory, "pytorch_model*.bin")).Order(StringComparer.Ordinal).FirstOrDefault();
-        if (weights is null) return "unknown";
-        using var stream = File.OpenRead(weights);
-        return Convert.ToHexStringLower(SHA256.HashData(stream))[..12];
-    }
 
     /// <inheritdoc/>
     public void Dispose() => identifier.Dispose();

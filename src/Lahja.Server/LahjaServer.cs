@@ -300,15 +300,8 @@ public static class LahjaServer
 
     private static ModelDescription Describe(string directory, DialectIdentifier identifier, ServerOptions options, MicroBatcher batcher)
     {
-        var weights = new[] { "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin" }.Select(f => Path.Combine(directory, f)).FirstOrDefault(File.Exists);
-        string? hash = null;
-        if (weights is not null)
-        {
-            using var stream = File.OpenRead(weights);
-            hash = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(stream));
-        }
         return new ModelDescription(
-            directory, hash, identifier.Labels.Description, identifier.Options.Threshold ?? DialectIdentifierOptions.DefaultThreshold,
+            directory, Lahja.Checkpoints.CheckpointFiles.WeightsSha256(directory), identifier.Labels.Description, identifier.Options.Threshold ?? DialectIdentifierOptions.DefaultThreshold,
             identifier.Options.DialectThresholds?.ToDictionary(p => p.Key.Label(), p => p.Value), identifier.Options.RelativeThreshold ?? 0,
             identifier.Options.Preprocessing, TextPreprocessor.PresetNames, identifier.Options.MaxLength,
             [.. Dialects.Table.Select(d => d.Label)],

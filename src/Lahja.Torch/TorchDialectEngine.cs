@@ -112,9 +112,20 @@ public sealed class TorchDialectEngine : IDialectEngine
     }
 }
 
-/// <summary>The TorchSharp engine factory <see cref="DialectIdentifier.Load"/> finds by default.</summary>
+/// <summary>The TorchSharp engine factory (fp32; the reference engine).</summary>
 public sealed class TorchEngineFactory : IDialectEngineFactory
 {
     /// <inheritdoc />
-    public IDialectEngine Create(string modelDirectory, BertConfig config, int? threads) => TorchDialectEngine.Load(modelDirectory, config, threads);
+    public string Name => "torch";
+
+    /// <inheritdoc />
+    public bool CanLoad(string modelDirectory) => CheckpointFiles.HasWeights(modelDirectory);
+
+    /// <inheritdoc />
+    /// <exception cref="TorchUnavailableException">libtorch cannot be loaded.</exception>
+    public IDialectEngine Create(string modelDirectory, BertConfig config, int? threads)
+    {
+        TorchRuntime.EnsureInitialized();
+        return TorchDialectEngine.Load(modelDirectory, config, threads);
+    }
 }

@@ -7,6 +7,10 @@ public static class TorchRuntime
 {
     private static readonly Lazy<Exception?> Initialization = new(() =>
     {
+        // TorchSharp prints its load failure on standard output, where it would corrupt a command's results (JSON
+        // lines, TSV): hold it back during the one probe; the exception carries the same text.
+        var output = Console.Out;
+        Console.SetOut(TextWriter.Null);
         try
         {
             using var probe = zeros(1);
@@ -16,17 +20,17 @@ public static class TorchRuntime
         {
             return e;
         }
+        finally
+        {
+            Console.SetOut(output);
+        }
     });
 
-    /// <summary>Loads libtorch, or throws an <see cref="InvalidOperationException"/> that says what to do.</summary>
+    /// <summary>Loads libtorch, or throws an error that says what to install.</summary>
+    /// <exception cref="TorchUnavailableException">libtorch cannot be loaded.</exception>
     public static void EnsureInitialized()
     {
-        if (Initialization.Value is { } failure)
-            throw new InvalidOperationException(
-                "libtorch could not be loaded. TorchSharp says the libtorch package is not referenced, but on Linux the usual cause " +
-                "is a system libstdc++ older than GCC 13 (it lacks GLIBCXX_3.4.32): build through MSBuild so " +
-                "build/TorchSharpGlibcxxFix.targets patches libLibTorchSharp.so in the output folder, and check that " +
-                "runtimes/linux-x64/native/ holds the libtorch libraries. Original error: " + (failure.InnerException ?? failure).Message.Split('\n')[0], failure);
+        if (Initialization.Value is { } failure) throw new TorchUnavailableException(failure);
     }
 
     /// <summary>

@@ -11,8 +11,6 @@ namespace Lahja;
 /// </summary>
 public sealed class DialectIdentifier : IDisposable
 {
-    // Fallbacks for callers that pass no engine, in order of preference; the CLI passes its choice explicitly.
-    private static readonly string[] DefaultEngineTypes = ["Lahja.Onnx.OnnxEngineFactory, Lahja.Onnx", "Lahja.Torch.TorchEngineFactory, Lahja.Torch"];
     private readonly IDialectEngine _engine;
     private readonly TextPreprocessor _preprocessor;
     private readonly BatchPlanner _fixedPlanner;
@@ -49,6 +47,7 @@ public sealed class DialectIdentifier : IDisposable
     /// (<c>OWNER/NAME</c>), downloaded into the shared Hub cache the first time it is used.
     /// </summary>
     /// <exception cref="FileNotFoundException">A required file is missing.</exception>
+    /// <exception cref="InvalidOperationException">No engine in <see cref="DialectIdentifierOptions.Engine"/>.</exception>
     /// <exception cref="InvalidDataException">A file is malformed, or the weights do not fit the config; the message lists the problems.</exception>
     public static DialectIdentifier Load(string pathOrHubId, DialectIdentifierOptions? options = null)
     {
@@ -73,17 +72,17 @@ public sealed class DialectIdentifier : IDisposable
                 DialectThresholds = options.DialectThresholds ?? saved.DialectThresholds?.ToDictionary(p => p.Key, p => (float)p.Value),
                 RelativeThreshold = options.RelativeThreshold ?? (float?)saved.RelativeThreshold,
             };
-        var factory = options.Engine ?? FindDefaultEngine();
+        var factory = options.Engine ?? throw NoEngine();
+        if (!factory.CanLoad(modelDirectory))
+            throw new FileNotFoundException($"'{modelDirectory}' has no weights the {factory.Name} engine loads.");
         var engine = factory.Create(modelDirectory, config, options.Threads);
         return new DialectIdentifier(modelDirectory, config, labels, tokenizer, engine, options);
     }
 
-    private static IDialectEngineFactory FindDefaultEngine()
-    {
-        var type = DefaultEngineTypes.Select(name => Type.GetType(name, throwOnError: false)).FirstOrDefault(t => t is not null)
-                   ?? throw new InvalidOperationException("No inference engine: reference the Lahja.Onnx package (or Lahja.Torch), or pass DialectIdentifierOptions.Engine.");
-        return (IDialectEngineFactory)Activator.CreateInstance(type)!;
-    }
+    /// <summary>The error of a load without an engine: which package to add, and how to pass its engine.</summary>
+    public static InvalidOperationException NoEngine() => new(
+        "No inference engine: add the Lahja.Onnx package and pass its engine, " +
+        "new DialectIdentifierOptions { Engine = new Lahja.Onnx.OnnxEngineFactory() } (or Lahja.Torch's TorchEngineFactory).");
 
     /// <summary>
     /// Predicts one text. Empty or whitespace-only text, and text the preprocessing reduces to nothing, is valid: its

@@ -51,7 +51,10 @@ public sealed record DialectIdentifierOptions
     /// <summary>Tokenizer overrides (for example <c>do_lower_case</c>); null follows the checkpoint's files.</summary>
     public BertTokenizerOptions? Tokenizer { get; init; }
 
-    /// <summary>The engine to run the model with; null finds Lahja.Onnx's engine (fp32), else Lahja.Torch's.</summary>
+    /// <summary>
+    /// The engine to run the model with (required by <see cref="DialectIdentifier.Load"/>): Lahja.Onnx's
+    /// <c>OnnxEngineFactory</c>, or Lahja.Torch's <c>TorchEngineFactory</c>.
+    /// </summary>
     public IDialectEngineFactory? Engine { get; init; }
 
     /// <summary>The threshold in force for <paramref name="dialect"/>.</summary>

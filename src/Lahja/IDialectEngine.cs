@@ -16,9 +16,29 @@ public interface IDialectEngine : IDisposable
     float[] PredictProbabilities(TokenizedBatch batch);
 }
 
-/// <summary>Creates engines for checkpoint directories.</summary>
+/// <summary>
+/// Creates engines for checkpoint directories. The program that composes Lahja (the CLI, a server host) passes one
+/// in <see cref="DialectIdentifierOptions.Engine"/>: the core names no engine, so nothing is found by reflection and
+/// a trimmed publish keeps what it uses. Implementations: Lahja.Onnx's <c>OnnxEngineFactory</c>, Lahja.Torch's
+/// <c>TorchEngineFactory</c>.
+/// </summary>
 public interface IDialectEngineFactory
 {
+    /// <summary>A short name for messages and <c>/v1/model</c> (for example <c>onnx-int8</c>, <c>torch</c>).</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// The files of a Hub repository this engine reads (a Hub download fetches only these); by default those of a
+    /// Hugging Face BERT checkpoint, <see cref="Hub.HubClient.ModelFiles"/>.
+    /// </summary>
+    IReadOnlyList<string> HubFiles => Hub.HubClient.ModelFiles;
+
+    /// <summary>
+    /// Whether <paramref name="modelDirectory"/> holds something this engine loads (weights it reads); a cheap check
+    /// of file names, before the work of <see cref="Create"/>.
+    /// </summary>
+    bool CanLoad(string modelDirectory);
+
     /// <summary>Loads the checkpoint in <paramref name="modelDirectory"/> (config already parsed) into a ready engine.</summary>
     IDialectEngine Create(string modelDirectory, BertConfig config, int? threads);
 }

@@ -45,6 +45,31 @@ public class EngineSelectionTests
         var quantized = a.Zip(q).Max(pair => pair.First.Zip(pair.Second).Max(p => Math.Abs(p.First - p.Second)));
         Assert.True(quantized > 0, "--precision int8 gave exactly the fp32 probabilities: the quantized graph was not used.");
     }
+
+    [Fact]
+    public void The_models_lahja_json_precision_is_the_default_and_an_explicit_precision_wins()
+    {
+        var copy = Directory.CreateTempSubdirectory("lahja-precision-").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(Model)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+            var settings = Lahja.Checkpoints.LahjaSettings.Load(copy)!;
+            (settings with { Precision = "int8" }).Save(copy);
+            string[] texts = ["شلونك حبيبي", "إزيك يا باشا عامل ايه"];
+            var byDefault = CliRunner.Run("", ["predict", "-m", copy, "-f", "jsonl", .. texts]);
+            var int8 = CliRunner.Run("", ["predict", "-m", Model, "--precision", "int8", "-f", "jsonl", .. texts]);
+            var fp32 = CliRunner.Run("", ["predict", "-m", copy, "--precision", "fp32", "-f", "jsonl", .. texts]);
+            var plain = CliRunner.Run("", ["predict", "-m", Model, "-f", "jsonl", .. texts]);
+            Assert.True(byDefault.ExitCode == 0, byDefault.Error);
+            Assert.Equal(Probabilities(int8.Out), Probabilities(byDefault.Out));
+            Assert.Equal(Probabilities(plain.Out), Probabilities(fp32.Out));
+            Assert.NotEqual(Probabilities(plain.Out), Probabilities(byDefault.Out));
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
 }
 
 /// <summary><c>$LAHJA_ENGINE</c> (process environment: run one at a time).</summary>

@@ -79,7 +79,7 @@ public sealed class EvaluateCommandTests : IDisposable
         var tuning = json.RootElement.GetProperty("tuning");
         var absolute = tuning.GetProperty("per_dialect_macro_f1").GetDouble();
         var relative = tuning.GetProperty("relative_macro_f1").GetDouble();
-        using var identifier = DialectIdentifier.Load(model);
+        using var identifier = TestModels.Load(model);
         if (relative > absolute)
         {
             Assert.Equal(0.0, settings.Threshold);

@@ -122,7 +122,7 @@ public sealed class EvaluateRuleTests : IDisposable
         // The sweep's operating point: the threshold in force and the macro F1 the full rule scored.
         var data = Lahja.Data.LabeledDataset.Read(TwoDialectData());
         var options = new DialectIdentifierOptions { Threshold = 0.2f, RelativeThreshold = 0.4f, Preprocessing = "b2bert" };
-        using var identifier = DialectIdentifier.Load(FixtureModel, options);
+        using var identifier = TestModels.Load(FixtureModel, options);
         var predictions = identifier.Predict(data.Texts);
         var probabilities = predictions.Select(p => p.Probabilities).ToArray();
         var scores = MultiLabelScorer.Score(data.MultiLabel!, probabilities.Select(options.Decide).ToArray());

@@ -145,7 +145,7 @@ public sealed class InputEdgeTests : IDisposable
     [Fact]
     public void The_library_flags_empty_texts_with_no_dialects_and_keeps_the_models_probabilities()
     {
-        using var identifier = DialectIdentifier.Load(Model, new DialectIdentifierOptions { Threshold = 0 });
+        using var identifier = TestModels.Load(Model, new DialectIdentifierOptions { Threshold = 0 });
         var predictions = identifier.Predict(["", " \t ", "hello world 123", "شلونك"]);
         Assert.Equal([EmptyTextReason.EmptyText, EmptyTextReason.EmptyText, EmptyTextReason.NothingAfterPreprocessing, EmptyTextReason.None],
             predictions.Select(p => p.EmptyReason));
@@ -153,7 +153,7 @@ public sealed class InputEdgeTests : IDisposable
         Assert.False(predictions[3].IsEmpty);
         Assert.Equal(Dialects.All.Count, predictions[3].Dialects.Count);
         // The probabilities are the model's for [CLS] [SEP], as transformers gives them for "" (the parity tests compare them).
-        using var plain = DialectIdentifier.Load(Model, new DialectIdentifierOptions { Preprocessing = "none" });
+        using var plain = TestModels.Load(Model, new DialectIdentifierOptions { Preprocessing = "none" });
         var unprocessed = plain.Predict("");
         Assert.True(unprocessed.IsEmpty);
         for (var d = 0; d < Dialects.All.Count; d++)

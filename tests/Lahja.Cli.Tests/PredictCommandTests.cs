@@ -50,7 +50,7 @@ public sealed class PredictCommandTests : IDisposable
         Assert.True(code == 0, error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
-        using var identifier = DialectIdentifier.Load(Model);
+        using var identifier = TestModels.Load(Model);
         var expected = identifier.Predict(["شلونك حبيبي", "إزيك"])[0]; // the same batch, so the same padding
         using var doc = JsonDocument.Parse(lines[0]);
         Assert.Equal("شلونك حبيبي", doc.RootElement.GetProperty("text").GetString());

@@ -58,7 +58,7 @@ public sealed class JobsTests : IDisposable
 
         // Three workers; on the 5th chunk predicted, Redis is restarted while that chunk is in hand (and the others poll or store).
         var spec = await store.RequireSpecAsync("big");
-        using var identifier = DialectIdentifier.Load(JobsFixture.Model, spec.Options() with { Threads = 1 });
+        using var identifier = TestModels.Load(JobsFixture.Model, spec.Options() with { Threads = 1 });
         var calls = 0;
         var restarted = false;
         IReadOnlyList<DialectPrediction> Predict(JobSpec job, IReadOnlyList<string> chunk)
@@ -109,7 +109,7 @@ public sealed class JobsTests : IDisposable
         Submit("twice", Input(JobsFixture.Texts(30)), 10);
         using var store = await Store();
         var spec = await store.RequireSpecAsync("twice");
-        using var identifier = DialectIdentifier.Load(JobsFixture.Model, spec.Options() with { Threads = 1 });
+        using var identifier = TestModels.Load(JobsFixture.Model, spec.Options() with { Threads = 1 });
         using var holding = new SemaphoreSlim(0);
         using var release = new SemaphoreSlim(0);
         var slowFirst = 0;
@@ -153,7 +153,7 @@ public sealed class JobsTests : IDisposable
         await store.Database.StreamAddAsync(keys.Chunks, [new("chunk", 4), new("texts", "[\"broken")]);
 
         var spec = await store.RequireSpecAsync("poison");
-        using var identifier = DialectIdentifier.Load(JobsFixture.Model, spec.Options() with { Threads = 1 });
+        using var identifier = TestModels.Load(JobsFixture.Model, spec.Options() with { Threads = 1 });
         var log = new List<string>();
         var summary = await new JobWorker(store, (job, chunk) => chunk.Contains("POISON") ? throw new InvalidOperationException("the model choked") : identifier.Predict(chunk),
             Options(spec, "w") with { ClaimIdle = TimeSpan.Zero, MaxDeliveries = 2, Log = log.Add }).RunAsync(CancellationToken.None);

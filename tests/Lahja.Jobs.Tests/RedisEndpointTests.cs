@@ -66,7 +66,7 @@ public sealed class StoredPredictionTests
     public void Probabilities_turned_back_into_predictions_decide_as_the_identifier_does()
     {
         var options = new DialectIdentifierOptions { Threshold = 0.05f, RelativeThreshold = 0.2f, TopK = 5, Threads = 1 };
-        using var identifier = DialectIdentifier.Load(JobsFixture.Model, options);
+        using var identifier = TestModels.Load(JobsFixture.Model, options);
         // With texts that have nothing to classify (blank; only Latin words, which b2bert removes): no dialects.
         string[] texts = [.. JobsFixture.Texts(40), "", "hello world"];
         var predictions = identifier.Predict(texts);

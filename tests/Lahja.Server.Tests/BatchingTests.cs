@@ -17,7 +17,7 @@ public sealed class BatchingTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _app = LahjaServer.Build(new ServerOptions { Model = ServerFixture.Model, Urls = "http://127.0.0.1:0", MaxWaitMilliseconds = 50, MaxBatchTexts = 64 });
+        _app = LahjaServer.Build(new ServerOptions { Identifier = ServerFixture.Identifier, Model = ServerFixture.Model, Urls = "http://127.0.0.1:0", MaxWaitMilliseconds = 50, MaxBatchTexts = 64 });
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
     }
@@ -39,7 +39,7 @@ public sealed class BatchingTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_requests_share_model_batches_and_keep_their_results()
     {
-        using var offline = DialectIdentifier.Load(ServerFixture.Model);
+        using var offline = ServerFixture.Load(ServerFixture.Model);
         var texts = Enumerable.Range(0, 32).Select(i => $"نص رقم {i} شلونك").ToArray();
         var expected = texts.Select(t => offline.Predict(t)).ToArray();
         var responses = await Task.WhenAll(texts.Select(t => _client.PostAsJsonAsync("/v1/identify", new { text = t }, TestContext.Current.CancellationToken)));
@@ -95,7 +95,7 @@ public class MicroBatcherTests
     [Fact]
     public async Task Full_queue_refuses_and_an_empty_queue_always_accepts()
     {
-        using var identifier = DialectIdentifier.Load(ServerFixture.Model);
+        using var identifier = ServerFixture.Load(ServerFixture.Model);
         await using var batcher = new MicroBatcher(identifier, maxBatchTexts: 512, TimeSpan.FromMilliseconds(1), maxQueuedTexts: 2);
         var big = batcher.PredictAsync(Enumerable.Range(0, 400).Select(i => $"نص {i}").ToArray(), TestContext.Current.CancellationToken);
         await Assert.ThrowsAsync<QueueFullException>(() => batcher.PredictAsync(["x"], TestContext.Current.CancellationToken));

@@ -178,7 +178,7 @@ public sealed class BrowserTests
         const string sentence = "شلونك حبيبي شكو ماكو اليوم";
         // A relative threshold (on the slider's 0.01 grid) that keeps some dialects and drops others for this sentence.
         float[] ratios;
-        using (var offline = DialectIdentifier.Load(ServerFixture.Model))
+        using (var offline = ServerFixture.Load(ServerFixture.Model))
         {
             var p = offline.Predict(sentence).Probabilities;
             ratios = [.. p.Select(x => x / p.Max()).OrderDescending()];

@@ -76,6 +76,10 @@ public sealed class ErrorResponseTests
 
         public int NumLabels => 18;
 
+        public string Name => "faulty";
+
+        public bool CanLoad(string modelDirectory) => true;
+
         public float[] PredictProbabilities(TokenizedBatch batch) => fault switch
         {
             Fault.Throws => throw new InvalidOperationException(Secret),

@@ -26,7 +26,7 @@ public sealed class RunningServer : IAsyncDisposable
     /// </summary>
     public static async Task<RunningServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, CapturedLogs? logs = null)
     {
-        var options = new ServerOptions { Model = ServerFixture.Model, Urls = "http://127.0.0.1:0" };
+        var options = new ServerOptions { Identifier = ServerFixture.Identifier, Model = ServerFixture.Model, Urls = "http://127.0.0.1:0" };
         var app = LahjaServer.Build(configure is null ? options : configure(options));
         if (logs is not null) app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
         var addresses = await LahjaServer.StartAsync(app);

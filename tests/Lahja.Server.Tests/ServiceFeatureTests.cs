@@ -26,8 +26,8 @@ public sealed class ServiceFeatureTests
         // Diacritics, elongation, a URL, an emoji and Latin letters: texts the b2bert preset changes before tokenizing.
         string[] texts = ["شْلُونَكْ حبيبييييي 😂 https://example.com", "إزيك يا باشا @user #مصر", "Hello كيفك شو عم تعمل"];
         await using var server = await RunningServer.StartAsync();
-        using var b2bert = DialectIdentifier.Load(ServerFixture.Model);
-        using var none = DialectIdentifier.Load(ServerFixture.Model, new DialectIdentifierOptions { Preprocessing = TextPreprocessor.NonePresetName });
+        using var b2bert = ServerFixture.Load(ServerFixture.Model);
+        using var none = ServerFixture.Load(ServerFixture.Model, new DialectIdentifierOptions { Preprocessing = TextPreprocessor.NonePresetName });
         foreach (var (preset, offline) in new[] { ("none", none), ("B2BERT", b2bert), ((string?)null, b2bert) })
         {
             using var response = await server.Client.PostAsync("/v1/identify", Json(preset is null ? new { texts } : new { texts, preprocess = preset }), Token);

@@ -19,14 +19,14 @@ public sealed class StartupTests
     public void Urls_that_are_not_addresses_are_refused_before_the_model_loads(string urls, string named)
     {
         // The model does not exist: the address must be refused first, without trying to load it.
-        var error = Assert.Throws<ArgumentException>(() => LahjaServer.Build(new ServerOptions { Model = "/nonexistent/model", Urls = urls }));
+        var error = Assert.Throws<ArgumentException>(() => LahjaServer.Build(new ServerOptions { Identifier = ServerFixture.Identifier, Model = "/nonexistent/model", Urls = urls }));
         Assert.Contains(named, error.Message);
     }
 
     [Fact]
     public async Task Start_reports_the_bound_address_with_the_chosen_port()
     {
-        var app = LahjaServer.Build(new ServerOptions { Model = ServerFixture.Model, Urls = "http://127.0.0.1:0" });
+        var app = LahjaServer.Build(new ServerOptions { Identifier = ServerFixture.Identifier, Model = ServerFixture.Model, Urls = "http://127.0.0.1:0" });
         await using (app)
         {
             var address = new Uri((await LahjaServer.StartAsync(app, Token)).Single());
@@ -45,7 +45,7 @@ public sealed class StartupTests
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
         var logs = new CapturedLogs();
-        var app = LahjaServer.Build(new ServerOptions { Model = ServerFixture.Model, Urls = $"http://127.0.0.1:{port}" });
+        var app = LahjaServer.Build(new ServerOptions { Identifier = ServerFixture.Identifier, Model = ServerFixture.Model, Urls = $"http://127.0.0.1:{port}" });
         await using (app)
         {
             app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().AddProvider(logs);

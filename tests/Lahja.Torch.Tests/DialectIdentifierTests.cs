@@ -10,7 +10,7 @@ public sealed class DialectIdentifierTests : IClassFixture<DialectIdentifierTest
 
     public sealed class Loaded : IDisposable
     {
-        public DialectIdentifier Identifier { get; } = DialectIdentifier.Load(ModelFixtures.Checkpoint("f32"), new DialectIdentifierOptions { BatchSize = 7 });
+        public DialectIdentifier Identifier { get; } = TestModels.Load(ModelFixtures.Checkpoint("f32"), new DialectIdentifierOptions { BatchSize = 7 });
 
         public void Dispose() => Identifier.Dispose();
     }
@@ -85,7 +85,7 @@ public sealed class DialectIdentifierTests : IClassFixture<DialectIdentifierTest
     [Fact]
     public void Per_dialect_thresholds_override_the_global_one()
     {
-        using var strict = DialectIdentifier.Load(ModelFixtures.Checkpoint("f32"), new DialectIdentifierOptions
+        using var strict = TestModels.Load(ModelFixtures.Checkpoint("f32"), new DialectIdentifierOptions
         {
             Threshold = 1f,
             DialectThresholds = new Dictionary<Dialect, float> { [Dialect.Egypt] = 0f },
@@ -100,10 +100,10 @@ public sealed class DialectIdentifierTests : IClassFixture<DialectIdentifierTest
     public void Invalid_options_are_rejected()
     {
         var path = ModelFixtures.Checkpoint("f32");
-        Assert.Throws<ArgumentOutOfRangeException>(() => DialectIdentifier.Load(path, new DialectIdentifierOptions { Threshold = 1.5f }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => DialectIdentifier.Load(path, new DialectIdentifierOptions { BatchSize = 0 }));
-        Assert.Throws<ArgumentException>(() => DialectIdentifier.Load(path, new DialectIdentifierOptions { Preprocessing = "camel" }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => DialectIdentifier.Load(path, new DialectIdentifierOptions { MaxLength = 1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TestModels.Load(path, new DialectIdentifierOptions { Threshold = 1.5f }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TestModels.Load(path, new DialectIdentifierOptions { BatchSize = 0 }));
+        Assert.Throws<ArgumentException>(() => TestModels.Load(path, new DialectIdentifierOptions { Preprocessing = "camel" }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TestModels.Load(path, new DialectIdentifierOptions { MaxLength = 1 }));
     }
 }
 
@@ -113,15 +113,15 @@ public sealed class BadCheckpointTests
     [Fact]
     public void Missing_directory_config_vocab_and_weights()
     {
-        Assert.Throws<DirectoryNotFoundException>(() => DialectIdentifier.Load("/nonexistent/lahja-model"));
+        Assert.Throws<DirectoryNotFoundException>(() => TestModels.Load("/nonexistent/lahja-model"));
         using var copy = new ModelFixtures.Copy("f32");
         File.Delete(copy.File("vocab.txt"));
-        Assert.Contains("neither tokenizer.json nor vocab.txt", Assert.Throws<FileNotFoundException>(() => DialectIdentifier.Load(copy.Path)).Message);
+        Assert.Contains("neither tokenizer.json nor vocab.txt", Assert.Throws<FileNotFoundException>(() => TestModels.Load(copy.Path)).Message);
         File.Copy(Path.Combine(ModelFixtures.Checkpoint("f32"), "vocab.txt"), copy.File("vocab.txt"));
         File.Delete(copy.File("model.safetensors"));
-        Assert.Contains("has no weights", Assert.Throws<FileNotFoundException>(() => DialectIdentifier.Load(copy.Path)).Message);
+        Assert.Contains("has no weights", Assert.Throws<FileNotFoundException>(() => TestModels.Load(copy.Path)).Message);
         File.Delete(copy.File("config.json"));
-        Assert.Contains("config.json", Assert.Throws<FileNotFoundException>(() => DialectIdentifier.Load(copy.Path)).Message);
+        Assert.Contains("config.json", Assert.Throws<FileNotFoundException>(() => TestModels.Load(copy.Path)).Message);
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class BadCheckpointTests
         using var copy = new ModelFixtures.Copy("f32");
         var bytes = File.ReadAllBytes(copy.File("model.safetensors"));
         File.WriteAllBytes(copy.File("model.safetensors"), bytes[..(bytes.Length / 2)]);
-        var e = Assert.Throws<InvalidDataException>(() => DialectIdentifier.Load(copy.Path));
+        var e = Assert.Throws<InvalidDataException>(() => TestModels.Load(copy.Path));
         Assert.Contains("model.safetensors", e.Message);
     }
 
@@ -139,7 +139,7 @@ public sealed class BadCheckpointTests
     {
         using var copy = new ModelFixtures.Copy("pytorch-bin");
         File.WriteAllBytes(copy.File("pytorch_model.bin"), [1, 2, 3, 4, 5]);
-        Assert.Contains("pytorch_model.bin", Assert.Throws<InvalidDataException>(() => DialectIdentifier.Load(copy.Path)).Message);
+        Assert.Contains("pytorch_model.bin", Assert.Throws<InvalidDataException>(() => TestModels.Load(copy.Path)).Message);
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class BadCheckpointTests
     {
         using var copy = new ModelFixtures.Copy("f32");
         EditConfig(copy, c => c["intermediate_size"] = 48);
-        var e = Assert.Throws<Lahja.Checkpoints.CheckpointMismatchException>(() => DialectIdentifier.Load(copy.Path));
+        var e = Assert.Throws<Lahja.Checkpoints.CheckpointMismatchException>(() => TestModels.Load(copy.Path));
         Assert.Contains("wrong shape (6)", e.Message); // intermediate weight and bias, output weight, in 2 layers
         Assert.Contains("intermediate.dense.weight: stored [64, 32], config needs [48, 32]", e.Message);
     }
@@ -157,7 +157,7 @@ public sealed class BadCheckpointTests
     {
         using var copy = new ModelFixtures.Copy("f32");
         EditConfig(copy, c => ((JsonObject)c["id2label"]!).Remove("17"));
-        Assert.Contains("17 labels", Assert.Throws<InvalidDataException>(() => DialectIdentifier.Load(copy.Path)).Message);
+        Assert.Contains("17 labels", Assert.Throws<InvalidDataException>(() => TestModels.Load(copy.Path)).Message);
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public sealed class BadCheckpointTests
     {
         using var copy = new ModelFixtures.Copy("f32");
         EditConfig(copy, c => c["vocab_size"] = 100);
-        Assert.Contains("vocab_size is 100", Assert.Throws<InvalidDataException>(() => DialectIdentifier.Load(copy.Path)).Message);
+        Assert.Contains("vocab_size is 100", Assert.Throws<InvalidDataException>(() => TestModels.Load(copy.Path)).Message);
     }
 
     private static void EditConfig(ModelFixtures.Copy copy, Action<JsonObject> edit)

@@ -17,7 +17,7 @@ public class ParityTests
     [MemberData(nameof(Checkpoints))]
     public void Probabilities_match_pytorch(string checkpoint)
     {
-        using var identifier = DialectIdentifier.Load(ModelFixtures.Checkpoint(checkpoint), new DialectIdentifierOptions { Preprocessing = "none", BatchSize = 16 });
+        using var identifier = TestModels.Load(ModelFixtures.Checkpoint(checkpoint), new DialectIdentifierOptions { Preprocessing = "none", BatchSize = 16 });
         var predictions = identifier.Predict(ModelFixtures.Texts);
         var expected = ModelFixtures.Probabilities(checkpoint);
         Assert.Equal(expected.Count, predictions.Count);
@@ -32,10 +32,10 @@ public class ParityTests
     [Fact]
     public void Reordered_labels_are_mapped_by_name()
     {
-        using var identifier = DialectIdentifier.Load(ModelFixtures.Checkpoint("reordered-labels"));
+        using var identifier = TestModels.Load(ModelFixtures.Checkpoint("reordered-labels"));
         Assert.False(identifier.Labels.IsIdentity);
         Assert.Equal(17, identifier.Labels.OutputForDialect[(int)Dialect.Algeria]);
-        using var generic = DialectIdentifier.Load(ModelFixtures.Checkpoint("generic-labels"));
+        using var generic = TestModels.Load(ModelFixtures.Checkpoint("generic-labels"));
         Assert.True(generic.Labels.IsIdentity);
         Assert.Contains("canonical order", generic.Labels.Description);
     }
@@ -51,7 +51,7 @@ public class ParityTests
         TorchReference.MakeCheckpoint(checkpoint, "--vocab-size", "30000", "--layers", "12", "--hidden", "768", "--heads", "12", "--intermediate", "3072", "--seed", "3", "--init-std", "0.02");
         // The padding tokens never match text, so the fixture ids are this vocabulary's ids too.
         var expected = TorchReference.Predict(checkpoint, Path.Combine(ModelFixtures.Directory, "parity-ids.jsonl"));
-        using var identifier = DialectIdentifier.Load(checkpoint, new DialectIdentifierOptions { Preprocessing = "none", Threads = 2 });
+        using var identifier = TestModels.Load(checkpoint, new DialectIdentifierOptions { Preprocessing = "none", Threads = 2 });
         var predictions = identifier.Predict(ModelFixtures.Texts);
         var worst = predictions.Select((p, i) => Enumerable.Range(0, 18).Max(d => Math.Abs(p.Probabilities[d] - expected[i][d]))).Max();
         TestContext.Current.TestOutputHelper?.WriteLine($"BERT-base shape: max |Δp| = {worst:E2} over {expected.Count} texts");
@@ -79,7 +79,7 @@ public class ParityTests
             var idsPath = work.Sub("ids.jsonl");
             File.WriteAllText(idsPath, ids);
             var expected = TorchReference.Predict(checkpoint, idsPath);
-            using var identifier = DialectIdentifier.Load(checkpoint, options);
+            using var identifier = TestModels.Load(checkpoint, options);
             var predictions = identifier.Predict(sentences);
             var worst = predictions.Select((p, i) => Enumerable.Range(0, 18).Max(d => Math.Abs(p.Probabilities[d] - expected[i][d]))).Max();
             TestContext.Current.TestOutputHelper?.WriteLine($"NADI 2024 test sentences: max |Δp| = {worst:E2} over {sentences.Count}");

@@ -65,7 +65,7 @@ public sealed class TrainerTests : IDisposable
         Assert.True(steps[^1] < steps[0] / 2, $"loss {steps[0]:0.000} -> {steps[^1]:0.000}");
         Assert.Equal(100.0, evaluations.Max(e => e.Metric), 6);
         // The output loads in Lahja and gives the same decisions.
-        using var identifier = DialectIdentifier.Load(output, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
+        using var identifier = TestModels.Load(output, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
         var predictions = identifier.Predict(train.Select(t => t.Text).ToArray());
         for (var i = 0; i < train.Count; i++)
             Assert.Equal(train[i].Labels.Select((x, d) => x ? d : -1).Where(d => d >= 0), predictions[i].Dialects.Select(d => (int)d.Dialect).Order());
@@ -83,7 +83,7 @@ public sealed class TrainerTests : IDisposable
         var train = Examples(16, 4).Select(t => t with { Labels = Enumerable.Repeat(true, 18).ToArray(), SoftTargets = soft }).ToList();
         var output = _work.Sub("out");
         new Trainer(TinyConfig() with { HiddenSize = 64, IntermediateSize = 128 }, _tokenizer, null, Fast with { Epochs = 40, LearningRate = 2e-3, BatchSize = 8 }).Train(train, null, output, cancellationToken: TestContext.Current.CancellationToken);
-        using var identifier = DialectIdentifier.Load(output, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
+        using var identifier = TestModels.Load(output, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
         var predictions = identifier.Predict(train.Select(t => t.Text).ToArray());
         for (var i = 0; i < train.Count; i++)
         {
@@ -106,7 +106,7 @@ public sealed class TrainerTests : IDisposable
         var idsPath = _work.Sub("ids.jsonl");
         File.WriteAllLines(idsPath, keep.Select(i => lines[i]));
         var expected = TorchReference.Predict(output, idsPath, strict: true);
-        using var identifier = DialectIdentifier.Load(output, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
+        using var identifier = TestModels.Load(output, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
         var predictions = identifier.Predict(keep.Select(i => ModelFixtures.Texts[i]).ToArray());
         var worst = 0.0;
         for (var k = 0; k < keep.Length; k++)
@@ -135,8 +135,8 @@ public sealed class TrainerTests : IDisposable
         new Trainer(TinyConfig(), _tokenizer, null, options) { AfterStep = resumedSteps.Add }.Train(train, dev, crashed, resume: true, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(resumedSteps[0] > 1, "the resumed run redid finished steps");
 
-        using var a = DialectIdentifier.Load(straight, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
-        using var b = DialectIdentifier.Load(crashed, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
+        using var a = TestModels.Load(straight, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
+        using var b = TestModels.Load(crashed, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
         var texts = train.Select(t => t.Text).ToArray();
         var pa = a.Predict(texts);
         var pb = b.Predict(texts);

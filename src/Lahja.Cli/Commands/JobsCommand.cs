@@ -83,11 +83,12 @@ internal static class JobsCommand
         var name = new Option<string?>("--name") { Description = "This worker's name in status (default: HOST-PID; must be unique)." };
         var follow = new Option<bool>("--follow") { Description = "Keep waiting for new jobs when every job is finished (until Ctrl-C or SIGTERM)." };
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 32 };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads for the model (default: libtorch's choice)." };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for the model (default: the engine's choice)." };
         var command = new Command("work", "Predict a job's chunks until none is left; Ctrl-C or SIGTERM stops after the chunk in hand.")
         {
             redis, ca, job, model, claimIdle, maxDeliveries, reconnect, name, follow, batchSize, threads,
         };
+        command.AddEngineOptions();
         command.SetAction(parse => Run(io, parse, redis, ca, async store =>
         {
             var only = parse.GetValue(job) is { } given ? JobName(given) : null;
@@ -108,7 +109,7 @@ internal static class JobsCommand
                 Log = line => io.Error.WriteLine($"lahja: {line}"),
             };
             if (parse.GetValue(name) is { } workerName) options = options with { Name = workerName };
-            using var identifiers = new IdentifierCache(directory, parse.GetValue(batchSize), parse.GetValue(threads));
+            using var identifiers = new IdentifierCache(directory, parse.GetValue(batchSize), parse.GetValue(threads), EngineSelection.Factory(parse));
             using var stop = new CancellationTokenSource();
             void OnSignal(PosixSignalContext context)
             {
@@ -316,7 +317,7 @@ internal static class JobsCommand
     }
 
     /// <summary>One loaded model per preprocessing and length that the served jobs ask for (usually one).</summary>
-    private sealed class IdentifierCache(string directory, int batchSize, int? threads) : IDisposable
+    private sealed class IdentifierCache(string directory, int batchSize, int? threads, IDialectEngineFactory engine) : IDisposable
     {
         private readonly Dictionary<(string, int), DialectIdentifier> _loaded = [];
 
@@ -324,7 +325,7 @@ internal static class JobsCommand
         {
             var key = (job.Preprocessing, job.MaxLength);
             if (!_loaded.TryGetValue(key, out var identifier))
-                _loaded[key] = identifier = DialectIdentifier.Load(directory, job.Options() with { BatchSize = batchSize, Threads = threads });
+                _loaded[key] = identifier = DialectIdentifier.Load(directory, job.Options() with { BatchSize = batchSize, Threads = threads, Engine = engine });
             return identifier.Predict(texts);
         }
 

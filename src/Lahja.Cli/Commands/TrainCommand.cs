@@ -62,6 +62,7 @@ internal static class TrainCommand
         };
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
+            EngineSelection.EnsureTorch();
             var strategy = parse.GetValue(curriculum) switch
             {
                 "cardinality-epochs" => CurriculumStrategy.CardinalityEpochs,

@@ -12,6 +12,10 @@ public static class CheckpointFiles
     /// <summary>PyTorch pickle weights.</summary>
     public const string PyTorchBin = "pytorch_model.bin";
 
+    /// <summary>Whether <paramref name="directory"/> has weights in a form Lahja reads (safetensors, sharded, or <c>pytorch_model.bin</c>).</summary>
+    public static bool HasWeights(string directory) =>
+        new[] { SafeTensors, SafeTensorsIndex, PyTorchBin }.Any(f => File.Exists(Path.Combine(directory, f)));
+
     /// <summary>
     /// Opens the weights of <paramref name="directory"/> that need no native code: <c>model.safetensors</c> or the
     /// sharded index. Returns null when the directory only has <c>pytorch_model.bin</c> (read by Lahja.Torch).

@@ -21,6 +21,15 @@ public sealed record LahjaSettings
     /// <summary>The relative threshold (a dialect also needs this fraction of the top probability), or null.</summary>
     public double? RelativeThreshold { get; init; }
 
+    /// <summary>Names of the precisions <see cref="Precision"/> may give.</summary>
+    public static readonly IReadOnlyList<string> PrecisionNames = ["fp32", "int8"];
+
+    /// <summary>
+    /// The precision the model was tested at and runs at by default (<c>fp32</c> or <c>int8</c>), for engines that
+    /// offer a choice; null: fp32. An explicit choice (<c>--precision</c>, an engine built for one) wins.
+    /// </summary>
+    public string? Precision { get; init; }
+
     /// <summary>Where the thresholds came from (data set, hash, date, score), for people reading the file.</summary>
     public string? Provenance { get; init; }
 
@@ -42,6 +51,7 @@ public sealed record LahjaSettings
                 DialectThresholds = perDialect,
                 RelativeThreshold = root["relative_threshold"] is { } r ? Check(r.GetValue<double>(), path) : null,
                 Provenance = root["provenance"]?.GetValue<string>(),
+                Precision = root["precision"] is { } precision ? CheckPrecision(precision.GetValue<string>(), path) : null,
             };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
@@ -60,8 +70,12 @@ public sealed record LahjaSettings
             ["relative_threshold"] = RelativeThreshold,
             ["provenance"] = Provenance,
         };
+        if (Precision is not null) root["precision"] = Precision;
         AtomicFile.WriteAllText(Path.Combine(directory, FileName), root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
+
+    private static string CheckPrecision(string value, string path) =>
+        PrecisionNames.Contains(value) ? value : throw new InvalidDataException($"{path}: precision '{value}' is not one of {string.Join(", ", PrecisionNames)}.");
 
     private static double Check(double value, string path) =>
         value is >= 0 and <= 1 ? value : throw new InvalidDataException($"{path}: threshold {value} is outside [0, 1].");

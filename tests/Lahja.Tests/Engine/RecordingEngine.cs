@@ -12,6 +12,10 @@ internal sealed class RecordingEngine(TimeSpan overhead = default, TimeSpan perT
 {
     private readonly Lock _gate = new();
 
+    public string Name => "recording";
+
+    public bool CanLoad(string modelDirectory) => true;
+
     /// <summary>Each pass: its row count, its padded length and each row's unpadded length.</summary>
     public List<(int Rows, int Length, int[] RowLengths)> Passes { get; } = [];
 
