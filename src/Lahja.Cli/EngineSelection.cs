@@ -50,7 +50,23 @@ internal static class EngineSelection
             return TorchEngine();
         }
         // No --precision: the model's own default (lahja.json), else fp32.
-        return new OnnxEngineFactory(precision switch { "int8" => OnnxPrecision.Int8, "fp32" => OnnxPrecision.Fp32, _ => null });
+        var onnx = new OnnxEngineFactory(precision switch { "int8" => OnnxPrecision.Int8, "fp32" => OnnxPrecision.Fp32, _ => null });
+        // auto: TorchSharp for what ONNX Runtime cannot load (pytorch_model.bin), unless int8 was asked for or this
+        // build has no torch engine.
+        if (engine == "onnx" || precision == "int8" || TorchEngineIfPresent() is not { } torch) return onnx;
+        return new FirstCapableEngineFactory(onnx, torch);
+    }
+
+    private static IDialectEngineFactory? TorchEngineIfPresent()
+    {
+        try
+        {
+            return TorchEngine();
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // Lahja.Torch is not part of this build
+        }
     }
 
     /// <summary>

@@ -43,7 +43,8 @@ public sealed class OnnxEngineFactory : IDialectEngineFactory
 
     /// <inheritdoc />
     public bool CanLoad(string modelDirectory) =>
-        File.Exists(Path.Combine(modelDirectory, OnnxDialectEngine.ModelFile)) || CheckpointFiles.HasWeights(modelDirectory);
+        // Not pytorch_model.bin: its reader needs TorchSharp's unpickler (Lahja.Torch).
+        new[] { OnnxDialectEngine.ModelFile, CheckpointFiles.SafeTensors, CheckpointFiles.SafeTensorsIndex }.Any(f => File.Exists(Path.Combine(modelDirectory, f)));
 
     /// <inheritdoc />
     public IDialectEngine Create(string modelDirectory, BertConfig config, int? threads) =>
