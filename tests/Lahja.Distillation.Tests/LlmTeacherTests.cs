@@ -15,10 +15,12 @@ public sealed class LlmTeacherTests : IDisposable
 
     internal static string Sentence(int i) => $"جملة {i} شو عم تعمل";
 
-    private static LlmTeacherOptions Options(FakeChatServer server, int attempts = 5, StructuredOutput structured = StructuredOutput.Auto, bool retryFailed = false) => new()
+    // A generous request timeout by default: with 1 s, a slow first request (JIT, a busy machine) timed out and was
+    // sent again, and the tests that count requests saw one too many. Only the test of a hung request needs a short one.
+    private static LlmTeacherOptions Options(FakeChatServer server, int attempts = 5, StructuredOutput structured = StructuredOutput.Auto, bool retryFailed = false, double timeoutSeconds = 30) => new()
     {
         Model = "scripted-model", BaseUrl = server.BaseUrl, Concurrency = 4, MaxAttempts = attempts, StructuredOutput = structured,
-        InitialBackoff = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromSeconds(1), RetryFailed = retryFailed,
+        InitialBackoff = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromSeconds(timeoutSeconds), RetryFailed = retryFailed,
     };
 
     private static bool[] Labels(IEnumerable<Dialect> dialects)
@@ -45,7 +47,7 @@ public sealed class LlmTeacherTests : IDisposable
 
         TeacherAnswer?[] answers;
         using (var cache = new AnswerCache(cachePath))
-        using (var teacher = new LlmTeacher(Options(server), cache))
+        using (var teacher = new LlmTeacher(Options(server, timeoutSeconds: 3), cache)) // sentence 3 hangs until this timeout
         {
             answers = await teacher.LabelAsync(items, null, CancellationToken.None);
             Assert.Equal(40 + 1 + 2 + 1 + 1 + 1, teacher.Usage.Requests);
