@@ -12,7 +12,9 @@ fi
 log=$(mktemp)
 # A TRX report per project, for the skip reasons, which the console logger shows only at normal verbosity.
 results=$(mktemp -d)
-dotnet test Lahja.slnx --nologo --logger trx --results-directory "$results" "$@" 2>&1 | tee "$log"
+# One test project at a time (-m:1): Lahja.Torch.Tests' training test twice died inside TorchSharp's AdamW.step (a
+# corrupted c10::Scalar) while other test projects ran beside it, never when it ran alone; not yet understood.
+dotnet test Lahja.slnx -m:1 --nologo --logger trx --results-directory "$results" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # One line per skipped test: "skipped: NAME: REASON".
 find "$results" -name '*.trx' -exec cat {} + | awk '
