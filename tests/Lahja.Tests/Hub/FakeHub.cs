@@ -234,13 +234,17 @@ internal sealed class FakeHub : IDisposable
         response.Close();
     }
 
+    /// <summary>The Hub goes away: its port is freed at once.</summary>
+    internal void StopListening() => _listener.Stop();
+
     public void Dispose()
     {
         lock (_stalled)
             foreach (var context in _stalled)
                 try { context.Response.Abort(); } catch (Exception) { }
-        _listener.Stop();
-        _listener.Close();
+        // Close alone, and not after Stop: the managed HttpListener's Close after Stop binds the port again, and threw
+        // "Address already in use" when another test had taken the freed port meanwhile (seen in CI).
+        if (_listener.IsListening) _listener.Close();
         try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
     }
 }
