@@ -19,3 +19,22 @@ bench_base_checkpoint() {
       --layers 12 --hidden 768 --heads 12 --intermediate 3072 --max-positions 512 --seed 3 --init-std 0.02
   fi
 }
+
+# bench_reference_ids: the ids Lahja's pipeline feeds its model (b2bert-preprocessed by the Python reference,
+# tokenized by transformers.js with $work/base's vocabulary), one JSON list per line in $work/ids.jsonl, for the
+# PyTorch reference, whose timing thus excludes text processing.
+bench_reference_ids() {
+  [ -d "$root/tools/reference/node_modules/@huggingface/transformers" ] || (cd "$root/tools/reference" && npm ci --no-audit --no-fund >&2)
+  /usr/bin/python3 - "$root" "$work/sentences.jsonl" > "$work/preprocessed.jsonl" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1] + "/tools/reference")
+import b2bert_preprocess as ref
+steps = ref.steps(ref.load_stopwords(ref.DEFAULT_STOPWORDS))
+for line in open(sys.argv[2], encoding="utf-8"):
+    t = json.loads(line)
+    for s in steps:
+        t = s(t)
+    print(json.dumps(t))
+PY
+  (cd "$root/tools/reference" && node hf_tokenize.mjs --vocab "$work/base/vocab.txt" --lower true --max-length 128 "$work/preprocessed.jsonl") > "$work/ids.jsonl"
+}

@@ -9,7 +9,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 data=${LAHJA_SHARED_DATA:-$root/../shared/data}
 [ -d "$data/nadi" ] || { echo "bench: $data/nadi not found" >&2; exit 1; }
-[ -d "$root/tools/reference/node_modules/@huggingface/transformers" ] || (cd "$root/tools/reference" && npm ci --no-audit --no-fund >&2)
 work=${LAHJA_BENCH_WORK:-$(mktemp -d)}
 mkdir -p "$work"
 . "$root/bench/common.sh"
@@ -17,19 +16,7 @@ bench_sentences
 bench_base_checkpoint
 dotnet build "$root/bench/Lahja.Bench" -c Release -o "$work/bin" --nologo >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 dotnet "$work/bin/Lahja.Bench.dll" preprocess --input "$work/sentences.jsonl" --repeat 0 >/dev/null
-# The reference gets the ids Lahja's pipeline feeds its model: b2bert-preprocessed, tokenized by transformers.js.
-/usr/bin/python3 - "$root" "$work/sentences.jsonl" > "$work/preprocessed.jsonl" <<'PY'
-import json, sys
-sys.path.insert(0, sys.argv[1] + "/tools/reference")
-import b2bert_preprocess as ref
-steps = ref.steps(ref.load_stopwords(ref.DEFAULT_STOPWORDS))
-for line in open(sys.argv[2], encoding="utf-8"):
-    t = json.loads(line)
-    for s in steps:
-        t = s(t)
-    print(json.dumps(t))
-PY
-(cd "$root/tools/reference" && node hf_tokenize.mjs --vocab "$work/base/vocab.txt" --lower true --max-length 128 "$work/preprocessed.jsonl") > "$work/ids.jsonl"
+bench_reference_ids
 results=()
 for sort in no yes; do
   flag=$([ $sort = yes ] && echo "--sort" || echo "")

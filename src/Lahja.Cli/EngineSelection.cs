@@ -17,6 +17,7 @@ internal static class EngineSelection
 
     private const string EngineName = "--engine";
     private const string PrecisionName = "--precision";
+    private const string DeviceName = "--device";
 
     /// <summary>Adds both options to <paramref name="command"/>.</summary>
     public static void AddEngineOptions(this Command command)
@@ -29,6 +30,10 @@ internal static class EngineSelection
         {
             Description = "fp32, or int8 (dynamic quantization of the encoder; ONNX engine only). Default: the model's lahja.json \"precision\", else fp32.",
         }.AcceptOnlyFromAmong("fp32", "int8"));
+        command.Options.Add(new Option<string?>(DeviceName)
+        {
+            Description = "cpu (default), or cuda: an NVIDIA GPU through ONNX Runtime's CUDA provider (needs the GPU build of ONNX Runtime; ONNX engine only).",
+        }.AcceptOnlyFromAmong("cpu", "cuda"));
     }
 
     /// <summary>The engine factory the parsed options (or <c>$LAHJA_ENGINE</c>) choose.</summary>
@@ -43,30 +48,18 @@ internal static class EngineSelection
                 throw new UsageException($"${EngineVariable} is '{engine}': expected auto, onnx or torch.");
         }
         var precision = parse.GetValue<string?>(PrecisionName);
+        var device = parse.GetValue<string?>(DeviceName);
         if (engine == "torch")
         {
             if (precision == "int8") throw new UsageException("--precision int8 needs the ONNX engine (--engine onnx or auto); the torch engine runs fp32 only.");
+            if (device == "cuda") throw new UsageException("--device cuda needs the ONNX engine (--engine onnx or auto); this build's torch engine runs on the CPU only.");
             EnsureTorch();
             return TorchEngine();
         }
-        // No --precision: the model's own default (lahja.json), else fp32.
-        var onnx = new OnnxEngineFactory(precision switch { "int8" => OnnxPrecision.Int8, "fp32" => OnnxPrecision.Fp32, _ => null });
-        // auto: TorchSharp for what ONNX Runtime cannot load (pytorch_model.bin), unless int8 was asked for or this
-        // build has no torch engine.
-        if (engine == "onnx" || precision == "int8" || TorchEngineIfPresent() is not { } torch) return onnx;
-        return new FirstCapableEngineFactory(onnx, torch);
-    }
-
-    private static IDialectEngineFactory? TorchEngineIfPresent()
-    {
-        try
-        {
-            return TorchEngine();
-        }
-        catch (FileNotFoundException)
-        {
-            return null; // Lahja.Torch is not part of this build
-        }
+        // auto is ONNX Runtime, which reads every stored form (pytorch_model.bin too). No --precision: the model's
+        // own default (lahja.json), else fp32.
+        return new OnnxEngineFactory(precision switch { "int8" => OnnxPrecision.Int8, "fp32" => OnnxPrecision.Fp32, _ => null },
+            OnnxEngineFactory.DefaultWeightBits, device == "cuda" ? OnnxDevice.Cuda : OnnxDevice.Cpu);
     }
 
     /// <summary>

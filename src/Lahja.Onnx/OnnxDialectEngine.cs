@@ -44,7 +44,7 @@ public sealed class OnnxDialectEngine : IDialectEngine
     /// <exception cref="NotSupportedException">The config has a field the graph writer does not support.</exception>
     /// <exception cref="InvalidDataException">The weights or <c>model.onnx</c> are unreadable or do not fit.</exception>
     /// <exception cref="OnnxRuntimeUnavailableException">ONNX Runtime's native library cannot be loaded.</exception>
-    public static OnnxDialectEngine Load(string directory, BertConfig config, OnnxPrecision precision = OnnxPrecision.Fp32, int? threads = null, int weightBits = OnnxEngineFactory.DefaultWeightBits)
+    public static OnnxDialectEngine Load(string directory, BertConfig config, OnnxPrecision precision = OnnxPrecision.Fp32, int? threads = null, int weightBits = OnnxEngineFactory.DefaultWeightBits, OnnxDevice device = OnnxDevice.Cpu)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(config);
@@ -55,19 +55,19 @@ public sealed class OnnxDialectEngine : IDialectEngine
         {
             if (!File.Exists(onnxPath))
                 throw new FileNotFoundException($"'{directory}' has no weights: expected {CheckpointFiles.SafeTensors}, {CheckpointFiles.SafeTensorsIndex}, {CheckpointFiles.PyTorchBin} or {ModelFile}.");
-            return LoadFile(onnxPath, config.NumLabels, threads);
+            return LoadFile(onnxPath, config.NumLabels, threads, device);
         }
         var graph = BertOnnxGraph.Build(config, config.NumLabels, tensors, directory, precision, weightBits);
         tensors.Dispose();
-        return FromGraph(graph, threads);
+        return FromGraph(graph, threads, device);
     }
 
     /// <summary>A session over a written graph, its weights used in place.</summary>
-    public static OnnxDialectEngine FromGraph(BertOnnxGraph graph, int? threads = null)
+    public static OnnxDialectEngine FromGraph(BertOnnxGraph graph, int? threads = null, OnnxDevice device = OnnxDevice.Cpu)
     {
         ArgumentNullException.ThrowIfNull(graph);
         var values = new List<OrtValue>();
-        using var options = NewOptions(threads, prepack: graph.Precision == OnnxPrecision.Int8);
+        using var options = NewOptions(threads, prepack: graph.Precision == OnnxPrecision.Int8, device);
         try
         {
             foreach (var weight in graph.Weights)
@@ -104,10 +104,10 @@ public sealed class OnnxDialectEngine : IDialectEngine
 
     /// <summary>Loads an ONNX file with Lahja's inputs and a <c>probabilities</c> output of <paramref name="numLabels"/> columns.</summary>
     /// <exception cref="InvalidDataException">The file is not a readable ONNX model, or not one of Lahja's.</exception>
-    public static OnnxDialectEngine LoadFile(string path, int numLabels, int? threads = null)
+    public static OnnxDialectEngine LoadFile(string path, int numLabels, int? threads = null, OnnxDevice device = OnnxDevice.Cpu)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var options = NewOptions(threads, prepack: true);
+        using var options = NewOptions(threads, prepack: true, device);
         InferenceSession session;
         try
         {
@@ -148,16 +148,10 @@ public sealed class OnnxDialectEngine : IDialectEngine
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
-    private static ITensorSource? OpenWeights(string directory)
-    {
-        var hasSafeTensors = File.Exists(Path.Combine(directory, CheckpointFiles.SafeTensors)) || File.Exists(Path.Combine(directory, CheckpointFiles.SafeTensorsIndex));
-        if (hasSafeTensors) return CheckpointFiles.OpenSafeTensors(directory);
-        if (File.Exists(Path.Combine(directory, CheckpointFiles.PyTorchBin)))
-            throw new NotSupportedException($"'{directory}' has only {CheckpointFiles.PyTorchBin}, which the ONNX engine cannot read yet (its reader needs TorchSharp): use --engine torch, or convert it to {CheckpointFiles.SafeTensors}.");
-        return null;
-    }
+    private static ITensorSource? OpenWeights(string directory) =>
+        CheckpointFiles.HasWeights(directory) ? CheckpointFiles.OpenWeights(directory) : null;
 
-    private static SessionOptions NewOptions(int? threads, bool prepack)
+    private static SessionOptions NewOptions(int? threads, bool prepack, OnnxDevice device)
     {
         SessionOptions options;
         try
@@ -176,7 +170,25 @@ public sealed class OnnxDialectEngine : IDialectEngine
         // copies are a quarter of the size and feed the quantized kernels.
         if (!prepack) options.AddSessionConfigEntry("session.disable_prepacking", "1");
         if (threads is { } n) options.IntraOpNumThreads = n;
+        if (device == OnnxDevice.Cuda) AddCuda(options, device);
         return options;
+    }
+
+    private static void AddCuda(SessionOptions options, OnnxDevice device)
+    {
+        try
+        {
+            using var cuda = new OrtCUDAProviderOptions();
+            // No TF32: its 10-bit mantissa would move probabilities far beyond the 1e-5 kept against PyTorch's fp32.
+            cuda.UpdateOptions(new Dictionary<string, string> { ["device_id"] = "0", ["use_tf32"] = "0" });
+            options.AppendExecutionProvider_CUDA(cuda);
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+        {
+            // The CPU package has no CUDA provider; the GPU package without CUDA libraries or a GPU fails the same way.
+            options.Dispose();
+            throw new OnnxDeviceUnavailableException(device, e);
+        }
     }
 
     /// <inheritdoc />

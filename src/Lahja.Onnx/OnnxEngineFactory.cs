@@ -14,13 +14,17 @@ public sealed class OnnxEngineFactory : IDialectEngineFactory
     }
 
     /// <summary>Engines at <paramref name="precision"/>; null: each model's default, as <see cref="OnnxEngineFactory()"/>.</summary>
-    public OnnxEngineFactory(OnnxPrecision? precision, int weightBits = DefaultWeightBits)
+    public OnnxEngineFactory(OnnxPrecision? precision, int weightBits = DefaultWeightBits, OnnxDevice device = OnnxDevice.Cpu)
     {
+        Device = device;
         ArgumentOutOfRangeException.ThrowIfLessThan(weightBits, 2);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(weightBits, 8);
         Precision = precision;
         WeightBits = weightBits;
     }
+
+    /// <summary>Where engines run.</summary>
+    public OnnxDevice Device { get; }
 
     /// <summary>The precision engines run in; null: each model's default (<see cref="PrecisionFor"/>).</summary>
     public OnnxPrecision? Precision { get; }
@@ -34,7 +38,7 @@ public sealed class OnnxEngineFactory : IDialectEngineFactory
         OnnxPrecision.Int8 => "onnx-int8",
         OnnxPrecision.Fp32 => "onnx-fp32",
         _ => "onnx",
-    };
+    } + (Device == OnnxDevice.Cuda ? "-cuda" : "");
 
     /// <summary>The precision an engine for <paramref name="modelDirectory"/> runs at: the chosen one, else the model's <c>lahja.json</c>, else fp32.</summary>
     /// <exception cref="InvalidDataException"><c>lahja.json</c> is malformed.</exception>
@@ -43,10 +47,9 @@ public sealed class OnnxEngineFactory : IDialectEngineFactory
 
     /// <inheritdoc />
     public bool CanLoad(string modelDirectory) =>
-        // Not pytorch_model.bin: its reader needs TorchSharp's unpickler (Lahja.Torch).
-        new[] { OnnxDialectEngine.ModelFile, CheckpointFiles.SafeTensors, CheckpointFiles.SafeTensorsIndex }.Any(f => File.Exists(Path.Combine(modelDirectory, f)));
+        CheckpointFiles.HasWeights(modelDirectory) || File.Exists(Path.Combine(modelDirectory, OnnxDialectEngine.ModelFile));
 
     /// <inheritdoc />
     public IDialectEngine Create(string modelDirectory, BertConfig config, int? threads) =>
-        OnnxDialectEngine.Load(modelDirectory, config, PrecisionFor(modelDirectory), threads, WeightBits);
+        OnnxDialectEngine.Load(modelDirectory, config, PrecisionFor(modelDirectory), threads, WeightBits, Device);
 }

@@ -27,8 +27,7 @@ public static class OnnxExport
             throw new IOException($"The output directory '{outputDirectory}' is the model directory: choose another.");
         var config = CheckpointFiles.LoadConfig(modelDirectory);
         BertOnnxGraph.EnsureSupported(config, Path.Combine(modelDirectory, CheckpointFiles.Config));
-        using var tensors = CheckpointFiles.OpenSafeTensors(modelDirectory)
-                            ?? throw new NotSupportedException($"'{modelDirectory}' has only {CheckpointFiles.PyTorchBin}, which export cannot read yet: convert it to {CheckpointFiles.SafeTensors}.");
+        using var tensors = CheckpointFiles.OpenWeights(modelDirectory);
         var graph = BertOnnxGraph.Build(config, config.NumLabels, tensors, modelDirectory, precision, weightBits);
         Directory.CreateDirectory(outputDirectory);
         var bytes = graph.ToFileBytes();

@@ -9,8 +9,7 @@ public static class TorchCheckpoint
     /// <summary>
     /// Opens the weights of a checkpoint directory: <c>model.safetensors</c>, its sharded index, or <c>pytorch_model.bin</c>.
     /// </summary>
-    public static ITensorSource OpenTensors(string directory) =>
-        CheckpointFiles.OpenSafeTensors(directory) ?? PyTorchBinTensorSource.Open(Path.Combine(directory, CheckpointFiles.PyTorchBin));
+    public static ITensorSource OpenTensors(string directory) => CheckpointFiles.OpenWeights(directory);
 
     /// <summary>
     /// Builds the model for <paramref name="config"/> and copies every parameter from <paramref name="tensors"/>,

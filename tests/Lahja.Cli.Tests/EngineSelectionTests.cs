@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Lahja.Cli.Tests;
 
-/// <summary><c>--engine</c> and <c>--precision</c> on the commands that run a model.</summary>
+/// <summary><c>--engine</c>, <c>--precision</c> and <c>--device</c> on the commands that run a model.</summary>
 public class EngineSelectionTests
 {
     private static string Model => Path.Combine(CliRunner.RepositoryRoot, "models", "default");
@@ -18,6 +18,26 @@ public class EngineSelectionTests
         var (code, _, error) = CliRunner.Run("", "predict", "-m", Model, "--engine", "torch", "--precision", "int8", "كيفك");
         Assert.Equal(CliApp.UsageExitCode, code);
         Assert.Contains("ONNX engine", error);
+    }
+
+    [Fact]
+    public void Cuda_with_the_torch_engine_is_a_usage_error()
+    {
+        var (code, _, error) = CliRunner.Run("", "predict", "-m", Model, "--engine", "torch", "--device", "cuda", "كيفك");
+        Assert.Equal(CliApp.UsageExitCode, code);
+        Assert.Contains("ONNX engine", error);
+    }
+
+    [Fact]
+    public void Cuda_without_the_gpu_build_says_what_to_install()
+    {
+        // This build references the CPU package of ONNX Runtime, which has no CUDA provider, GPU or not.
+        var (code, output, error) = CliRunner.Run("", "predict", "-m", Model, "--device", "cuda", "كيفك");
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Contains("--device cuda", error);
+        Assert.Contains("Microsoft.ML.OnnxRuntime.Gpu.Linux", error);
+        Assert.DoesNotContain("   at ", error);
     }
 
     [Fact]

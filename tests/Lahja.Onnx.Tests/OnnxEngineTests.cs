@@ -33,7 +33,7 @@ public class OnnxEngineTests
         var config = CheckpointFiles.LoadConfig(source);
         foreach (var precision in new[] { OnnxPrecision.Fp32, OnnxPrecision.Int8 })
         {
-            using (var tensors = CheckpointFiles.OpenSafeTensors(source)!)
+            using (var tensors = CheckpointFiles.OpenWeights(source))
                 File.WriteAllBytes(work.Sub(OnnxDialectEngine.ModelFile), BertOnnxGraph.Build(config, config.NumLabels, tensors, source, precision).ToFileBytes());
             using var inMemory = DialectIdentifier.Load(source, Options(precision));
             using var fromFile = DialectIdentifier.Load(work.Path, Options());

@@ -11,7 +11,7 @@ public class OnnxParityTests
 {
     private const double Tolerance = 1e-5;
 
-    public static TheoryData<string> Checkpoints => new() { "f32", "f16", "bf16", "generic-labels", "legacy-keys", "reordered-labels" };
+    public static TheoryData<string> Checkpoints => new() { "f32", "f16", "bf16", "pytorch-bin", "generic-labels", "legacy-keys", "reordered-labels" };
 
     private static DialectIdentifierOptions Options(OnnxPrecision precision = OnnxPrecision.Fp32) =>
         new() { Preprocessing = "none", BatchSize = 16, Engine = new OnnxEngineFactory(precision) };
@@ -58,6 +58,32 @@ public class OnnxParityTests
         using var identifier = DialectIdentifier.Load(work.Path, Options());
         var worst = MaxDifference(identifier, identifier.Predict(ModelFixtures.Texts), ModelFixtures.Probabilities("f32"));
         Assert.True(worst <= Tolerance, $"max |Δp| = {worst:E2} exceeds {Tolerance:E0}");
+    }
+
+    [Fact]
+    public void Cuda_matches_pytorch_or_says_what_to_install()
+    {
+        // On a GPU machine with the GPU build (bench/gpu_check.sh sets LAHJA_REQUIRE_CUDA=1) this is the CUDA parity
+        // check; elsewhere the clear error is.
+        var options = new DialectIdentifierOptions { Preprocessing = "none", BatchSize = 16, Engine = new OnnxEngineFactory(OnnxPrecision.Fp32, device: OnnxDevice.Cuda) };
+        DialectIdentifier identifier;
+        try
+        {
+            identifier = DialectIdentifier.Load(ModelFixtures.Checkpoint("f32"), options);
+        }
+        catch (OnnxDeviceUnavailableException e)
+        {
+            Assert.False(Environment.GetEnvironmentVariable("LAHJA_REQUIRE_CUDA") == "1", e.Message);
+            Assert.Equal(OnnxDevice.Cuda, e.Device);
+            Assert.Contains("Microsoft.ML.OnnxRuntime.Gpu.Linux", e.Message);
+            return;
+        }
+        using (identifier)
+        {
+            var worst = MaxDifference(identifier, identifier.Predict(ModelFixtures.Texts), ModelFixtures.Probabilities("f32"));
+            TestContext.Current.TestOutputHelper?.WriteLine($"cuda: max |Δp| = {worst:E2}");
+            Assert.True(worst <= Tolerance, $"cuda: max |Δp| = {worst:E2} exceeds {Tolerance:E0}");
+        }
     }
 
     [Fact]

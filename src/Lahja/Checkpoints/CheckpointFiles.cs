@@ -17,17 +17,19 @@ public static class CheckpointFiles
         new[] { SafeTensors, SafeTensorsIndex, PyTorchBin }.Any(f => File.Exists(Path.Combine(directory, f)));
 
     /// <summary>
-    /// Opens the weights of <paramref name="directory"/> that need no native code: <c>model.safetensors</c> or the
-    /// sharded index. Returns null when the directory only has <c>pytorch_model.bin</c> (read by Lahja.Torch).
+    /// Opens the weights of <paramref name="directory"/>: <c>model.safetensors</c>, else the sharded index, else
+    /// <c>pytorch_model.bin</c> (read without PyTorch, <see cref="PyTorchZipFile"/>).
     /// </summary>
     /// <exception cref="FileNotFoundException">The directory has no weights at all.</exception>
-    public static ITensorSource? OpenSafeTensors(string directory)
+    /// <exception cref="InvalidDataException">The weights file is corrupt, truncated or hostile.</exception>
+    public static ITensorSource OpenWeights(string directory)
     {
         var single = Path.Combine(directory, SafeTensors);
         if (File.Exists(single)) return SafeTensorsFile.Open(single);
         var index = Path.Combine(directory, SafeTensorsIndex);
         if (File.Exists(index)) return ShardedSafeTensors.Open(index);
-        if (File.Exists(Path.Combine(directory, PyTorchBin))) return null;
+        var pickled = Path.Combine(directory, PyTorchBin);
+        if (File.Exists(pickled)) return PyTorchZipFile.Open(pickled);
         throw new FileNotFoundException($"'{directory}' has no weights: expected {SafeTensors}, {SafeTensorsIndex} or {PyTorchBin}.");
     }
 

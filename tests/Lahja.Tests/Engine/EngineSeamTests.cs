@@ -23,40 +23,6 @@ public sealed class EngineSeamTests
         Assert.Equal(0, engine.Created);
     }
 
-    [Fact]
-    public void FirstCapableEngineHandsEachDirectoryToTheFirstEngineThatLoadsIt()
-    {
-        // As --engine auto: ONNX Runtime for safetensors, TorchSharp for a checkpoint with only pytorch_model.bin.
-        var refusing = new DirectoryRefusingEngine();
-        var recording = new RecordingEngineFactory();
-        var auto = new FirstCapableEngineFactory(refusing, recording);
-        using (DialectIdentifier.Load(Checkpoint, new DialectIdentifierOptions { Engine = auto }))
-        {
-            Assert.Equal(0, refusing.Created);
-            Assert.Equal(1, recording.Created);
-        }
-        Assert.Same(recording, auto.For(Checkpoint));
-        Assert.Equal("auto (refusing, then recording)", auto.Name);
-        var none = new FirstCapableEngineFactory(new DirectoryRefusingEngine());
-        Assert.False(none.CanLoad(Checkpoint));
-        Assert.Throws<FileNotFoundException>(() => DialectIdentifier.Load(Checkpoint, new DialectIdentifierOptions { Engine = none }));
-    }
-
-    private sealed class RecordingEngineFactory : IDialectEngineFactory
-    {
-        public int Created { get; private set; }
-
-        public string Name => "recording";
-
-        public bool CanLoad(string modelDirectory) => true;
-
-        public IDialectEngine Create(string modelDirectory, Lahja.Checkpoints.BertConfig config, int? threads)
-        {
-            Created++;
-            return new RecordingEngine();
-        }
-    }
-
     private sealed class DirectoryRefusingEngine : IDialectEngineFactory
     {
         public int Created { get; private set; }
