@@ -63,6 +63,6 @@ ratio() { /usr/bin/python3 -c "print(f'{$1 / $2:.2f}x')"; }
 echo "input: $texts $source_name; model: $model; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| run | texts/s | vs offline predict |"
 echo "|---|---|---|"
-echo "| lahja predict (offline, libtorch threads) | $offline | 1.00x |"
-echo "| jobs, 1 worker (libtorch threads) | $one | $(ratio "$one" "$offline") |"
+echo "| lahja predict (offline, engine default threads) | $offline | 1.00x |"
+echo "| jobs, 1 worker (engine default threads) | $one | $(ratio "$one" "$offline") |"
 echo "| jobs, 2 workers (--threads 1 each) | $two | $(ratio "$two" "$offline") |"

@@ -86,6 +86,9 @@ public sealed partial class RedisEndpoint
     {
         var reason = failure switch
         {
+            // StackExchange.Redis files a refused TLS handshake under AuthenticationFailure, like a wrong password.
+            RedisConnectionException c when Options.Ssl && Handshake(c) is { } refused =>
+                $"TLS handshake failed ({FirstLine(refused.Message)}): is the server's certificate trusted for this host? A private CA's PEM certificate goes in --redis-ca",
             RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } => "authentication failed (wrong user or password)",
             RedisConnectionException c when c.InnerException is RedisServerException s && IsAuthMessage(s.Message) => "authentication failed (wrong user or password)",
             RedisConnectionException c when Flatten(c).Any(IsAuthMessage) => "authentication failed (wrong user or password)",
@@ -101,6 +104,14 @@ public sealed partial class RedisEndpoint
     private static IEnumerable<string> Flatten(Exception e)
     {
         for (Exception? x = e; x is not null; x = x.InnerException) yield return x.Message;
+    }
+
+    /// <summary>The TLS handshake's own failure in the chain, if that is what failed (a wrong password's message also mentions certificates).</summary>
+    private static System.Security.Authentication.AuthenticationException? Handshake(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is System.Security.Authentication.AuthenticationException handshake) return handshake;
+        return null;
     }
 
     private static bool IsAuthMessage(string message) =>

@@ -4,7 +4,8 @@ using Lahja.Text;
 namespace Lahja;
 
 /// <summary>
-/// Runs a BERT sequence classifier on padded batches. Implementations: Lahja.Torch's TorchSharp engine.
+/// Runs a BERT sequence classifier on padded batches. Implementations: Lahja.Onnx's ONNX Runtime engine and Lahja.Torch's
+/// TorchSharp engine.
 /// Implementations must be safe to call from several threads.
 /// </summary>
 public interface IDialectEngine : IDisposable
@@ -26,12 +27,6 @@ public interface IDialectEngineFactory
 {
     /// <summary>A short name for messages and <c>/v1/model</c> (for example <c>onnx-int8</c>, <c>torch</c>).</summary>
     string Name { get; }
-
-    /// <summary>
-    /// The files of a Hub repository this engine reads (a Hub download fetches only these); by default those of a
-    /// Hugging Face BERT checkpoint, <see cref="Hub.HubClient.ModelFiles"/>.
-    /// </summary>
-    IReadOnlyList<string> HubFiles => Hub.HubClient.ModelFiles;
 
     /// <summary>
     /// Whether <paramref name="modelDirectory"/> holds something this engine loads (weights it reads); a cheap check

@@ -13,9 +13,10 @@ public sealed class RedisServer : IDisposable
 {
     private Process? _process;
 
-    private RedisServer(string binary)
+    private RedisServer(string binary, bool tls)
     {
         Binary = binary;
+        Tls = tls;
         Directory = System.IO.Directory.CreateTempSubdirectory("lahja-redis-").FullName;
         Port = FreePort();
         Password = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
@@ -26,17 +27,46 @@ public sealed class RedisServer : IDisposable
     public int Port { get; }
     public string Password { get; }
 
+    /// <summary>Whether the server speaks TLS only (a certificate of its own test CA, <see cref="CaFile"/>).</summary>
+    public bool Tls { get; }
+
+    /// <summary>The PEM certificate of the CA that signed a TLS server's certificate.</summary>
+    public string CaFile => Path.Combine(Directory, "ca.pem");
+
     /// <summary>The URL with the right password.</summary>
-    public string Url => $"redis://:{Password}@127.0.0.1:{Port}";
+    public string Url => $"{(Tls ? "rediss" : "redis")}://:{Password}@127.0.0.1:{Port}";
 
     /// <summary>Starts a server, or skips the calling test when redis-server is absent.</summary>
-    public static RedisServer Start()
+    public static RedisServer Start(bool tls = false)
     {
         var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
         if (binary is null) Assert.Skip("redis-server is not installed (Debian: apt-get install -y redis-server; .ci/run installs it).");
-        var server = new RedisServer(binary);
+        var server = new RedisServer(binary, tls);
+        if (tls) server.WriteCertificates();
         server.Launch();
         return server;
+    }
+
+    /// <summary>A CA and a server certificate for 127.0.0.1 signed by it, as PEM files in the server's folder.</summary>
+    private void WriteCertificates()
+    {
+        using var caKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var caRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Lahja test CA", caKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(
+            System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign | System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.CrlSign, true));
+        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var server = request.Create(ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), Guid.NewGuid().ToByteArray()[..8]);
+        File.WriteAllText(CaFile, ca.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(Directory, "server.pem"), server.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(Directory, "server.key"), key.ExportPkcs8PrivateKeyPem());
     }
 
     /// <summary>Stops the server the way a service manager does (SIGTERM, which flushes the AOF) and starts it again on the same port and data.</summary>
@@ -49,11 +79,15 @@ public sealed class RedisServer : IDisposable
     private void Launch()
     {
         var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[]
-                 {
-                     "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", Directory,
+        var port = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] listen = Tls
+            ? ["--port", "0", "--tls-port", port, "--tls-cert-file", Path.Combine(Directory, "server.pem"), "--tls-key-file", Path.Combine(Directory, "server.key"),
+               "--tls-ca-cert-file", CaFile, "--tls-auth-clients", "no"]
+            : ["--port", port];
+        foreach (var a in (string[])[
+                     .. listen, "--bind", "127.0.0.1", "--dir", Directory,
                      "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--requirepass", Password, "--daemonize", "no", "--logfile", "",
-                 })
+                 ])
             start.ArgumentList.Add(a);
         _process = Process.Start(start)!;
         var ready = new TaskCompletionSource();
