@@ -47,6 +47,26 @@ internal static class JobsFixture
         return pending.Consumers?.FirstOrDefault(c => c.Name == worker).PendingMessageCount ?? 0;
     }
 
+    /// <summary>
+    /// Collects <paramref name="job"/> to jsonl and checks it against offline <c>predict</c> of <paramref name="input"/>:
+    /// every input exactly once, in input order, |Δp| ≤ 1e-6. <paramref name="redis"/> are the <c>--redis</c> arguments.
+    /// </summary>
+    public static void AssertCollectedEqualsOfflinePredict(string work, string job, string input, params string[] redis)
+    {
+        var collected = Path.Combine(work, "collected.jsonl");
+        var (code, _, error) = Cli(["jobs", "collect", .. redis, "--job", job, "-o", collected, "-f", "jsonl"]);
+        Assert.True(code == 0, error);
+        var offline = Path.Combine(work, "offline.jsonl");
+        (code, _, error) = Cli("predict", "-m", Model, "-i", input, "-f", "jsonl", "-o", offline);
+        Assert.True(code == 0, error);
+        var jobs = ReadJsonl(collected);
+        var local = ReadJsonl(offline);
+        Assert.Equal(File.ReadAllLines(input), jobs.Select(j => j.Text));
+        Assert.Equal(local.Length, jobs.Length);
+        var worst = jobs.Zip(local).Max(p => p.First.Probabilities.Zip(p.Second.Probabilities).Max(q => Math.Abs(q.First - q.Second)));
+        Assert.True(worst <= 1e-6, $"largest |Δp| {worst}");
+    }
+
     /// <summary>The probabilities and texts of a jsonl prediction file, in order.</summary>
     public static (string Text, float[] Probabilities)[] ReadJsonl(string path) =>
         File.ReadLines(path).Select(line =>

@@ -89,18 +89,7 @@ public sealed class JobsTests : IDisposable
         // Counted by Redis, in the same script as each store (a worker's own count can miss a store whose answer the restart cut off).
         Assert.Equal(50 - before.Done, status.Workers.Where(w => w.Name.StartsWith("worker-")).Sum(w => w.Chunks));
 
-        var collected = Path.Combine(_work, "collected.jsonl");
-        var (code, _, error) = JobsFixture.Cli("jobs", "collect", "--redis", _redis.Url, "--job", "big", "-o", collected, "-f", "jsonl");
-        Assert.True(code == 0, error);
-        var offline = Path.Combine(_work, "offline.jsonl");
-        (code, _, error) = JobsFixture.Cli("predict", "-m", JobsFixture.Model, "-i", input, "-f", "jsonl", "-o", offline);
-        Assert.True(code == 0, error);
-        var jobs = JobsFixture.ReadJsonl(collected);
-        var local = JobsFixture.ReadJsonl(offline);
-        Assert.Equal(texts, jobs.Select(j => j.Text)); // every input exactly once, in input order
-        Assert.Equal(local.Length, jobs.Length);
-        var worst = jobs.Zip(local).Max(p => p.First.Probabilities.Zip(p.Second.Probabilities).Max(q => Math.Abs(q.First - q.Second)));
-        Assert.True(worst <= 1e-6, $"largest |Δp| {worst}");
+        JobsFixture.AssertCollectedEqualsOfflinePredict(_work, "big", input, "--redis", _redis.Url);
     }
 
     [Fact]

@@ -31,21 +31,7 @@ public sealed class RedisTlsAndWatchTests : IDisposable
         Assert.True(code == 0, error);
         (code, _, error) = JobsFixture.Cli("jobs", "work", "--redis", _redis.Url, "--redis-ca", _redis.CaFile, "--job", "tls", "-m", JobsFixture.Model, "--threads", "1");
         Assert.True(code == 0, error);
-        var collected = Path.Combine(_work, "collected.jsonl");
-        (code, _, error) = JobsFixture.Cli("jobs", "collect", "--redis", _redis.Url, "--redis-ca", _redis.CaFile, "--job", "tls", "-o", collected, "-f", "jsonl");
-        Assert.True(code == 0, error);
-        var offline = Path.Combine(_work, "offline.jsonl");
-        (code, _, error) = JobsFixture.Cli("predict", "-m", JobsFixture.Model, "-i", input, "-f", "jsonl", "-o", offline);
-        Assert.True(code == 0, error);
-        var jobs = JobsFixture.ReadJsonl(collected);
-        var reference = JobsFixture.ReadJsonl(offline);
-        Assert.Equal(reference.Length, jobs.Length);
-        for (var i = 0; i < jobs.Length; i++)
-        {
-            Assert.Equal(reference[i].Text, jobs[i].Text);
-            for (var d = 0; d < reference[i].Probabilities.Length; d++)
-                Assert.True(Math.Abs(reference[i].Probabilities[d] - jobs[i].Probabilities[d]) <= 1e-6, $"line {i + 1}, dialect {d}");
-        }
+        JobsFixture.AssertCollectedEqualsOfflinePredict(_work, "tls", input, "--redis", _redis.Url, "--redis-ca", _redis.CaFile);
     }
 
     [Fact]
