@@ -9,6 +9,15 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 if command -v npm >/dev/null && [ ! -d tools/reference/node_modules/@huggingface/transformers ]; then
   (cd tools/reference && npm ci --no-audit --no-fund --loglevel=error) || echo "test.sh: npm ci failed; the tokenizer reference tests will use committed fixtures" >&2
 fi
+# Formatting as .editorconfig says (whitespace only: fast, no build); analyzers run in the build itself.
+format_status=0
+format_log=$(mktemp)
+if ! dotnet format whitespace Lahja.slnx --verify-no-changes >"$format_log" 2>&1; then
+  echo "test.sh: formatting differs from .editorconfig in $(grep -c WHITESPACE "$format_log") places (fix: dotnet format whitespace Lahja.slnx):" >&2
+  grep WHITESPACE "$format_log" | head -20 >&2
+  format_status=1
+fi
+rm -f "$format_log"
 log=$(mktemp)
 # A TRX report per project, for the skip reasons, which the console logger shows only at normal verbosity.
 results=$(mktemp -d)
@@ -29,4 +38,5 @@ awk '/(Passed|Failed|Skipped)! +- +Failed:/ {
      }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 rm -f "$log"
+[ "$status" -eq 0 ] && status=$format_status
 exit "$status"
