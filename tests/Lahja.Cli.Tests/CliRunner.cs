@@ -11,14 +11,7 @@ internal static class CliRunner
         return (code, output.ToString(), error.ToString());
     }
 
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Lahja.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("Lahja.slnx not found above the test binaries.");
-    }
+    public static string RepositoryRoot => ReferenceTools.RepositoryRoot;
 }
 
 /// <summary>Tests that change process environment variables run in this collection, one at a time.</summary>

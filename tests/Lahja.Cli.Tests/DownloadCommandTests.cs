@@ -1,4 +1,3 @@
-using Lahja.Tests.Hub;
 
 namespace Lahja.Cli.Tests;
 

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Lahja.Checkpoints;
 using Lahja.Data;
-using Lahja.Tests.Hub;
 
 namespace Lahja.Cli.Tests;
 

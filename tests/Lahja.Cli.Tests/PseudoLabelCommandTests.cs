@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Lahja.Data;
-using Lahja.Distillation.Tests;
 
 namespace Lahja.Cli.Tests;
 

@@ -1,5 +1,4 @@
 using Lahja.Checkpoints;
-using Lahja.Tests;
 using Lahja.Text;
 
 namespace Lahja.Distillation.Tests;

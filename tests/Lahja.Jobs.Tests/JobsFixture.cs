@@ -11,7 +11,7 @@ internal static class JobsFixture
     /// <summary>A checkpoint with other weights (F16), for a worker with the wrong model.</summary>
     public static string OtherModel { get; } = Checkpoint("f16");
 
-    private static string Checkpoint(string name) => Path.Combine(Lahja.Cli.Tests.Repo.Root, "tests", "Lahja.Torch.Tests", "Fixtures", "checkpoints", name);
+    private static string Checkpoint(string name) => Path.Combine(ReferenceTools.RepositoryRoot, "tests", "Lahja.Torch.Tests", "Fixtures", "checkpoints", name);
 
     private static readonly string[] Words = ["شو", "عم", "تعمل", "هلق", "كيفك", "شلونك", "حبيبي", "ازيك", "يا", "زول", "واش", "راك", "برشا", "ليش", "هيك", "والله", "منيح", "بدي"];
 
@@ -35,7 +35,7 @@ internal static class JobsFixture
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        start.ArgumentList.Add(Path.Combine(Lahja.Cli.Tests.Repo.Root, "src", "Lahja.Cli", "bin", configuration, "net10.0", "Lahja.Cli.dll"));
+        start.ArgumentList.Add(Path.Combine(ReferenceTools.RepositoryRoot, "src", "Lahja.Cli", "bin", configuration, "net10.0", "Lahja.Cli.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         return Process.Start(start)!;
     }

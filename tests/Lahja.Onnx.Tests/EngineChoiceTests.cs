@@ -1,5 +1,4 @@
 using Lahja.Checkpoints;
-using Lahja.Torch.Tests;
 
 namespace Lahja.Onnx.Tests;
 

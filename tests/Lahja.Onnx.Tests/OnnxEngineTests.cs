@@ -1,7 +1,5 @@
 using Google.Protobuf;
 using Lahja.Checkpoints;
-using Lahja.Tests;
-using Lahja.Torch.Tests;
 using Onnx;
 
 namespace Lahja.Onnx.Tests;

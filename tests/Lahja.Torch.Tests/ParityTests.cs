@@ -1,4 +1,3 @@
-using Lahja.Tests;
 
 namespace Lahja.Torch.Tests;
 

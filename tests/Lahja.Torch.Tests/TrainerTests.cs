@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Lahja.Checkpoints;
-using Lahja.Tests;
 using Lahja.Torch.Training;
 
 namespace Lahja.Torch.Tests;

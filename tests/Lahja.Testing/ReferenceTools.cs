@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
-namespace Lahja.Tests;
+namespace Lahja.Testing;
 
 /// <summary>
 /// Locates the repository, the shared data and the reference implementations in tools/reference, and runs them.

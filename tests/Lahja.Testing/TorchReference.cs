@@ -1,10 +1,9 @@
 using System.Text.Json;
-using Lahja.Tests;
 
-namespace Lahja.Torch.Tests;
+namespace Lahja.Testing;
 
 /// <summary>Runs tools/reference/bert_reference.py (Debian's python3-torch).</summary>
-internal static class TorchReference
+public static class TorchReference
 {
     public static bool Available { get; } = ReferenceTools.Python is { } python && TryImportTorch(python);
 
@@ -28,14 +27,4 @@ internal static class TorchReference
     public static List<float[]> Predict(string checkpoint, string idsPath, bool strict = false) =>
         ReferenceTools.Run(ReferenceTools.Python!, ["bert_reference.py", "predict", "--model", checkpoint, .. (strict ? new[] { "--strict" } : []), idsPath])
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonSerializer.Deserialize<float[]>(l)!).ToList();
-}
-
-/// <summary>A temporary directory deleted on dispose.</summary>
-internal sealed class TemporaryDirectory : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("lahja-test-").FullName;
-
-    public string Sub(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose() => Directory.Delete(Path, true);
 }

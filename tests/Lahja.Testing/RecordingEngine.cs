@@ -1,14 +1,14 @@
 using Lahja.Checkpoints;
 using Lahja.Text;
 
-namespace Lahja.Tests;
+namespace Lahja.Testing;
 
 /// <summary>
 /// An engine without a model, for tests of what happens around the forward pass: each row's 18 outputs are a function
 /// of that row's own unpadded ids (so they do not depend on which pass or padding a text got), every pass is recorded,
 /// and a pass can be made to take <c>overhead + tokens × perToken</c> of sleep.
 /// </summary>
-internal sealed class RecordingEngine(TimeSpan overhead = default, TimeSpan perToken = default) : IDialectEngine, IDialectEngineFactory
+public sealed class RecordingEngine(TimeSpan overhead = default, TimeSpan perToken = default) : IDialectEngine, IDialectEngineFactory
 {
     private readonly Lock _gate = new();
 

@@ -3,14 +3,14 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace Lahja.Tests.Hub;
+namespace Lahja.Testing;
 
 /// <summary>
 /// A loopback HTTP server imitating the Hugging Face Hub endpoints Lahja uses: the revision API, <c>resolve</c> with
 /// the Hub's headers (X-Repo-Commit, ETag, X-Linked-Etag, X-Linked-Size) and a redirect to a storage host for LFS
 /// files, with Range support — plus faults and hostile answers on demand.
 /// </summary>
-internal sealed class FakeHub : IDisposable
+public sealed class FakeHub : IDisposable
 {
     public const string Repo = "owner/model";
     public const string Commit = "0123456789abcdef0123456789abcdef01234567";
@@ -235,7 +235,7 @@ internal sealed class FakeHub : IDisposable
     }
 
     /// <summary>The Hub goes away: its port is freed at once.</summary>
-    internal void StopListening() => _listener.Stop();
+    public void StopListening() => _listener.Stop();
 
     public void Dispose()
     {

@@ -1,10 +1,9 @@
 using System.Text.Json;
-using Lahja.Tests;
 
-namespace Lahja.Torch.Tests;
+namespace Lahja.Testing;
 
 /// <summary>The generated parity fixtures of this project (tools/reference/make_model_fixtures.sh).</summary>
-internal static class ModelFixtures
+public static class ModelFixtures
 {
     public static string Directory => Path.Combine(ReferenceTools.RepositoryRoot, "tests", "Lahja.Torch.Tests", "Fixtures");
 
