@@ -79,6 +79,21 @@ public sealed class LocalTeacherTests : IDisposable
     }
 
     [Fact]
+    public void The_decision_rule_decides_as_the_teachers_relative_rule_did_on_random_probabilities()
+    {
+        var random = new Random(29);
+        for (var i = 0; i < 5000; i++)
+        {
+            var p = Enumerable.Range(0, Dialects.Count).Select(_ => (float)(1 / (1 + Math.Exp(-(random.NextDouble() * 12 - 8))))).ToArray();
+            var relative = random.Next(4) == 0 ? new LocalTeacherOptions().RelativeThreshold : random.Next(1, 100) / 100.0;
+            Assert.Equal(OldDecide(p, relative), DecisionRule.Relative((float)relative).Decide(p));
+        }
+    }
+
+    /// <summary>The local teacher's rule as written before <see cref="DecisionRule"/> (issue 17).</summary>
+    private static bool[] OldDecide(IReadOnlyList<float> probabilities, double relativeThreshold) => LocalTeacher.Decide(probabilities, relativeThreshold);
+
+    [Fact]
     public void Platt_scaling_recovers_a_known_sigmoid()
     {
         var random = new Random(5);
