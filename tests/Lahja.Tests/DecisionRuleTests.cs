@@ -1,5 +1,3 @@
-using Lahja.Evaluation;
-
 namespace Lahja.Tests;
 
 public class DecisionRuleTests
@@ -65,6 +63,7 @@ public class DecisionRuleTests
         p[4] = (float)threshold;
         Assert.Equal([4], Chosen(new DecisionRule { Threshold = (float)threshold }.Decide(p)));
         Assert.Equal(Old.OptionsDecide(new DialectIdentifierOptions { Threshold = (float)threshold }, p), new DecisionRule { Threshold = (float)threshold }.Decide(p));
+        Assert.Empty(Chosen(Old.AnalysisDecide([p], _ => threshold, 0)[0]));
     }
 
     [Fact]
@@ -117,15 +116,37 @@ public class DecisionRuleTests
         Assert.Equal("a dialect is predicted when its probability is at least 0 (per dialect: Egypt 0.35) and at least 0.35 × the top dialect's probability", rule.Describe());
     }
 
-    /// <summary>The rule as the three places that decided wrote it before it had one place (issue 17).</summary>
+    /// <summary>The rule as the places that decided wrote it before it had one place (issue 17), kept as they were.</summary>
     private static class Old
     {
-        public static bool[] OptionsDecide(DialectIdentifierOptions options, IReadOnlyList<float> probabilities) => options.Decide(probabilities);
+        /// <summary><c>DialectIdentifierOptions.Decide</c>: in float.</summary>
+        public static bool[] OptionsDecide(DialectIdentifierOptions options, IReadOnlyList<float> probabilities)
+        {
+            var top = 0f;
+            for (var d = 0; d < Dialects.Count; d++) top = Math.Max(top, probabilities[d]);
+            var floor = (options.RelativeThreshold ?? 0f) * top;
+            var chosen = new bool[Dialects.Count];
+            for (var d = 0; d < Dialects.Count; d++) chosen[d] = probabilities[d] >= ThresholdFor(options, (Dialect)d) && probabilities[d] >= floor;
+            return chosen;
+        }
 
+        private static float ThresholdFor(DialectIdentifierOptions options, Dialect dialect) =>
+            options.DialectThresholds is not null && options.DialectThresholds.TryGetValue(dialect, out var t) ? t : options.Threshold ?? 0.3f;
+
+        /// <summary><c>ThresholdAnalysis.Decide</c>: thresholds in double, the relative floor in float.</summary>
         public static bool[][] AnalysisDecide(IReadOnlyList<IReadOnlyList<float>> probabilities, Func<int, double> threshold, double relativeFloor) =>
-            ThresholdAnalysis.Decide(probabilities, threshold, relativeFloor);
+            probabilities.Select(p =>
+            {
+                var floor = (float)relativeFloor * p.Max();
+                return Enumerable.Range(0, Dialects.Count).Select(d => p[d] >= threshold(d) && p[d] >= floor).ToArray();
+            }).ToArray();
 
+        /// <summary><c>ThresholdAnalysis.DecideRelative</c>: in double.</summary>
         public static bool[][] AnalysisDecideRelative(IReadOnlyList<IReadOnlyList<float>> probabilities, double relative) =>
-            ThresholdAnalysis.DecideRelative(probabilities, relative);
+            probabilities.Select(p =>
+            {
+                var top = p.Max();
+                return p.Select(x => x >= relative * top).ToArray();
+            }).ToArray();
     }
 }
