@@ -76,7 +76,7 @@ public sealed record JobSpec
         if (chunkSize is < 1 or > MaxChunkSize) throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, $"The chunk size must be between 1 and {MaxChunkSize:N0}.");
         var sha = CheckpointFiles.WeightsSha256(modelDirectory)
                   ?? throw new FileNotFoundException($"'{modelDirectory}' has no weights ({CheckpointFiles.SafeTensors}, {CheckpointFiles.SafeTensorsIndex} or {CheckpointFiles.PyTorchBin}).");
-        var saved = LahjaSettings.Load(modelDirectory);
+        var completed = LahjaSettings.Complete(modelDirectory, requested);
         var spec = new JobSpec
         {
             Name = name,
@@ -84,10 +84,9 @@ public sealed record JobSpec
             ModelSha256 = sha,
             Preprocessing = requested.Preprocessing,
             MaxLength = requested.MaxLength,
-            Threshold = requested.Threshold ?? (float?)saved?.Threshold,
-            DialectThresholds = (requested.DialectThresholds ?? saved?.DialectThresholds?.ToDictionary(p => p.Key, p => (float)p.Value))
-                ?.ToDictionary(p => p.Key.Label(), p => p.Value),
-            RelativeThreshold = requested.RelativeThreshold ?? (float?)saved?.RelativeThreshold,
+            Threshold = completed.Threshold,
+            DialectThresholds = completed.DialectThresholds?.ToDictionary(p => p.Key.Label(), p => p.Value),
+            RelativeThreshold = completed.RelativeThreshold,
             TopK = requested.TopK,
             ChunkSize = chunkSize,
             Input = input,

@@ -68,11 +68,11 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
     }
 
     /// <summary>
-    /// The request's fields. <c>Decision</c>: the identifier's options with the request's thresholds, as
+    /// The request's fields. <c>Decision</c>: the identifier's rule with the request's thresholds, as
     /// <c>lahja predict --threshold/--relative-threshold</c> would set them (per-dialect thresholds from the model's
     /// lahja.json still apply to their dialects), so the decision equals predict's.
     /// </summary>
-    private (IReadOnlyList<string> Texts, DialectIdentifierOptions Decision, int TopK, HashSet<Dialect>? Subset, TextPreprocessor Preprocessor)? Parse(JsonElement root, out IResult? problem)
+    private (IReadOnlyList<string> Texts, DecisionRule Decision, int TopK, HashSet<Dialect>? Subset, TextPreprocessor Preprocessor)? Parse(JsonElement root, out IResult? problem)
     {
         problem = null;
         List<string> texts;
@@ -126,7 +126,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             return null;
         }
 
-        var decision = identifier.Options;
+        var decision = identifier.Rule;
         foreach (var field in new[] { "threshold", "relative_threshold" })
         {
             if (!root.TryGetProperty(field, out var t)) continue;
@@ -181,6 +181,14 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
         return (texts, decision, topK, subset, preprocessor);
     }
 
+    /// <summary>The dialects the identifier chose for <paramref name="p"/>, as flags in canonical order.</summary>
+    private static bool[] Decided(DialectPrediction p)
+    {
+        var chosen = new bool[Dialects.All.Count];
+        foreach (var d in p.Dialects) chosen[(int)d.Dialect] = true;
+        return chosen;
+    }
+
     /// <summary>A JSON string, unless it holds an escaped lone surrogate, which has no UTF-16 string to become.</summary>
     internal static bool TryGetString(JsonElement element, out string value)
     {
@@ -197,13 +205,14 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
     }
 
     /// <summary>One text's answer. The decision is taken over all 18 dialects (the relative threshold compares with the
-    /// top one), then restricted to <paramref name="subset"/>.</summary>
-    private static IdentifyResult Result(string text, DialectPrediction p, DialectIdentifierOptions decision, int topK, HashSet<Dialect>? subset)
+    /// top one), then restricted to <paramref name="subset"/>. The prediction was decided with the identifier's rule:
+    /// only a request that changes the rule is decided again.</summary>
+    private IdentifyResult Result(string text, DialectPrediction p, DecisionRule decision, int topK, HashSet<Dialect>? subset)
     {
         var dialects = Dialects.All.Where(d => subset is null || subset.Contains(d)).ToArray();
         // A text with nothing to classify gets no dialects, whatever the thresholds. The identifier saw the preprocessed
         // text, so whether preprocessing emptied it is told from the text as sent.
-        var chosen = p.IsEmpty ? new bool[Dialects.All.Count] : decision.Decide(p.Probabilities);
+        var chosen = p.IsEmpty ? new bool[Dialects.All.Count] : decision.Equals(identifier.Rule) ? Decided(p) : decision.Decide(p.Probabilities);
         EmptyTextReason? emptyReason = !p.IsEmpty ? null : string.IsNullOrWhiteSpace(text) ? EmptyTextReason.EmptyText : EmptyTextReason.NothingAfterPreprocessing;
         DialectProbability Score(Dialect d) => new(d.Label(), p.Probabilities[(int)d]);
         return new IdentifyResult(

@@ -23,6 +23,7 @@ public sealed class DialectIdentifier : IDisposable
         Tokenizer = tokenizer;
         _engine = engine;
         Options = options;
+        Rule = options.Rule;
         _preprocessor = TextPreprocessor.FromPreset(options.Preprocessing);
         _fixedPlanner = BatchPlanner.Fixed(options.BatchSize);
     }
@@ -39,8 +40,11 @@ public sealed class DialectIdentifier : IDisposable
     /// <summary>The checkpoint's tokenizer.</summary>
     public BertTokenizer Tokenizer { get; }
 
-    /// <summary>The options in force.</summary>
+    /// <summary>The options in force, completed from the checkpoint's <c>lahja.json</c>.</summary>
     public DialectIdentifierOptions Options { get; }
+
+    /// <summary>The decision rule every prediction is decided with (the options' thresholds, else <c>lahja.json</c>'s, else 0.3).</summary>
+    public DecisionRule Rule { get; }
 
     /// <summary>
     /// Loads a checkpoint: a directory (config.json, weights, vocab.txt or tokenizer.json) or a Hugging Face Hub id
@@ -65,13 +69,7 @@ public sealed class DialectIdentifier : IDisposable
         if (options.MaxLength > config.MaxPositionEmbeddings)
             throw new ArgumentOutOfRangeException(nameof(DialectIdentifierOptions.MaxLength), options.MaxLength,
                 $"The maximum length must be at most the model's limit of {config.MaxPositionEmbeddings} tokens (max_position_embeddings in config.json).");
-        if (LahjaSettings.Load(modelDirectory) is { } saved)
-            options = options with
-            {
-                Threshold = options.Threshold ?? (float?)saved.Threshold,
-                DialectThresholds = options.DialectThresholds ?? saved.DialectThresholds?.ToDictionary(p => p.Key, p => (float)p.Value),
-                RelativeThreshold = options.RelativeThreshold ?? (float?)saved.RelativeThreshold,
-            };
+        options = LahjaSettings.Complete(modelDirectory, options);
         var factory = options.Engine ?? throw NoEngine();
         if (!factory.CanLoad(modelDirectory))
             throw new FileNotFoundException($"'{modelDirectory}' has no weights the {factory.Name} engine loads.");
@@ -242,7 +240,7 @@ public sealed class DialectIdentifier : IDisposable
     {
         var probabilities = new float[Dialects.Count];
         for (var d = 0; d < Dialects.Count; d++) probabilities[d] = outputs[Labels.OutputForDialect[d]];
-        return DialectPrediction.FromProbabilities(text, probabilities, Options, emptyReason);
+        return DialectPrediction.Decide(text, probabilities, Rule, Options.TopK, emptyReason);
     }
 
     /// <inheritdoc />

@@ -5,8 +5,8 @@ namespace Lahja;
 /// <summary>Settings of a <see cref="DialectIdentifier"/>.</summary>
 public sealed record DialectIdentifierOptions
 {
-    /// <summary>B2BERT's decision threshold.</summary>
-    public const float DefaultThreshold = 0.3f;
+    /// <summary>B2BERT's decision threshold (<see cref="DecisionRule.DefaultThreshold"/>).</summary>
+    public const float DefaultThreshold = DecisionRule.DefaultThreshold;
 
     /// <summary>
     /// A dialect is predicted when its probability is at or above this. Null: the checkpoint's <c>lahja.json</c>
@@ -57,26 +57,24 @@ public sealed record DialectIdentifierOptions
     /// </summary>
     public IDialectEngineFactory? Engine { get; init; }
 
-    /// <summary>The threshold in force for <paramref name="dialect"/>.</summary>
-    public float ThresholdFor(Dialect dialect) =>
-        DialectThresholds is not null && DialectThresholds.TryGetValue(dialect, out var t) ? t : Threshold ?? DefaultThreshold;
-
-    /// <summary>The predicted dialects for 18 probabilities (canonical order): absolute and relative thresholds both met.</summary>
-    public bool[] Decide(IReadOnlyList<float> probabilities)
+    /// <summary>
+    /// The decision rule these options give: <see cref="Threshold"/> (else 0.3), <see cref="DialectThresholds"/> and
+    /// <see cref="RelativeThreshold"/> (else 0). After <see cref="DialectIdentifier.Load"/>, the one in
+    /// <see cref="DialectIdentifier.Rule"/> includes the checkpoint's <c>lahja.json</c>.
+    /// </summary>
+    public DecisionRule Rule => new()
     {
-        var top = 0f;
-        for (var d = 0; d < Dialects.Count; d++) top = Math.Max(top, probabilities[d]);
-        var floor = (RelativeThreshold ?? 0f) * top;
-        var chosen = new bool[Dialects.Count];
-        for (var d = 0; d < Dialects.Count; d++) chosen[d] = probabilities[d] >= ThresholdFor((Dialect)d) && probabilities[d] >= floor;
-        return chosen;
-    }
+        Threshold = Threshold ?? DecisionRule.DefaultThreshold,
+        DialectThresholds = DialectThresholds,
+        RelativeThreshold = RelativeThreshold ?? 0,
+    };
+
+    /// <summary>The predicted dialects for 18 probabilities (canonical order), by <see cref="Rule"/>.</summary>
+    public bool[] Decide(IReadOnlyList<float> probabilities) => Rule.Decide(probabilities);
 
     internal void Validate()
     {
-        if (RelativeThreshold is < 0 or > 1 or float.NaN) throw new ArgumentOutOfRangeException(nameof(RelativeThreshold), RelativeThreshold, "The relative threshold must be between 0 and 1.");
-        if (Threshold is < 0 or > 1 or float.NaN) throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "The threshold must be between 0 and 1.");
-        if (DialectThresholds?.Values.Any(t => t is < 0 or > 1 or float.NaN) == true) throw new ArgumentOutOfRangeException(nameof(DialectThresholds), "Every threshold must be between 0 and 1.");
+        Rule.Validate();
         if (MaxLength < 2) throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "The maximum length must be at least 2 ([CLS] and [SEP]).");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be at least 1.");
         if (TopK is < 0 or > Dialects.Count) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, $"top-k must be between 0 and {Dialects.Count}.");

@@ -39,7 +39,7 @@ public sealed class DialectPrediction
 
     /// <summary>
     /// The prediction for <paramref name="text"/> from its 18 probabilities (canonical order), decided with the
-    /// thresholds and top k of <paramref name="options"/>, as <see cref="DialectIdentifier"/> decides: lets stored
+    /// <see cref="DialectIdentifierOptions.Rule"/> and top k of <paramref name="options"/>, as <see cref="DialectIdentifier"/> decides: lets stored
     /// probabilities (a distributed job's results) be turned back into predictions without the model. A text with
     /// nothing to classify keeps its <paramref name="emptyReason"/>: no dialects, no top.
     /// </summary>
@@ -50,12 +50,17 @@ public sealed class DialectPrediction
         ArgumentNullException.ThrowIfNull(options);
         if (probabilities.Count != Lahja.Dialects.Count)
             throw new ArgumentException($"{probabilities.Count} probabilities; expected {Lahja.Dialects.Count}.", nameof(probabilities));
-        var copy = probabilities.ToArray();
-        var decided = options.Decide(copy);
+        return Decide(text, probabilities.ToArray(), options.Rule, options.TopK, emptyReason);
+    }
+
+    /// <summary>The prediction for 18 probabilities (owned from now on) decided by <paramref name="rule"/>.</summary>
+    internal static DialectPrediction Decide(string text, float[] probabilities, DecisionRule rule, int topK, EmptyTextReason emptyReason)
+    {
+        var decided = rule.Decide(probabilities);
         var chosen = Lahja.Dialects.All.Where(d => decided[(int)d])
-            .Select(d => new DialectScore(d, copy[(int)d]))
+            .Select(d => new DialectScore(d, probabilities[(int)d]))
             .OrderByDescending(s => s.Probability).ThenBy(s => s.Dialect).ToArray();
-        return new DialectPrediction(text, copy, chosen, options.TopK, emptyReason);
+        return new DialectPrediction(text, probabilities, chosen, topK, emptyReason);
     }
 
     /// <summary>The input text, as given (before preprocessing).</summary>

@@ -82,15 +82,15 @@ public sealed class EvaluateCommandTests : IDisposable
         using var identifier = TestModels.Load(model);
         if (relative > absolute)
         {
-            Assert.Equal(0.0, settings.Threshold);
+            Assert.Equal(0f, settings.Threshold);
             Assert.Null(settings.DialectThresholds);
-            Assert.Equal(tuning.GetProperty("relative_threshold").GetDouble(), settings.RelativeThreshold);
+            Assert.Equal(tuning.GetProperty("relative_threshold").GetSingle(), settings.RelativeThreshold);
             Assert.Equal((float)settings.RelativeThreshold!.Value, identifier.Options.RelativeThreshold);
         }
         else
         {
             // Thresholds for the 8 annotated dialects only; the fixture has no lahja.json, so the others keep 0.3.
-            Assert.Equal(0.3, settings.Threshold);
+            Assert.Equal(0.3f, settings.Threshold);
             Assert.Null(settings.RelativeThreshold);
             Assert.Equal(0.3f, identifier.Options.Threshold);
             Assert.Equal(json.RootElement.GetProperty("multi_label").GetProperty("scored_dialects").EnumerateArray().Select(d => d.GetString()),

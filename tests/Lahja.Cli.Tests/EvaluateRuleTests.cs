@@ -63,18 +63,18 @@ public sealed class EvaluateRuleTests : IDisposable
     [Fact]
     public void Per_dialect_save_writes_thresholds_only_for_annotated_dialects_and_keeps_the_rule_in_force_for_the_others()
     {
-        var tuning = new ThresholdTuning(0.004, 53.0, 15.0, new Dictionary<Dialect, double> { [Dialect.Egypt] = 0.09, [Dialect.Sudan] = 0.004 }, 59.0, 0.05, 56.0);
+        var tuning = new ThresholdTuning(0.004f, 53.0, 15.0, new Dictionary<Dialect, float> { [Dialect.Egypt] = 0.09f, [Dialect.Sudan] = 0.004f }, 59.0, 0.05f, 56.0);
         var inForce = new DialectIdentifierOptions { Threshold = 0f, RelativeThreshold = 0.05f, DialectThresholds = new Dictionary<Dialect, float> { [Dialect.Iraq] = 0.2f, [Dialect.Egypt] = 0.5f } };
         var data = Lahja.Data.LabeledDataset.Read(TwoDialectData());
         var settings = EvaluateCommand.TunedSettings(tuning, inForce, data, "earlier");
-        Assert.Equal(0.0, settings.Threshold);
-        Assert.Equal(0.05, settings.RelativeThreshold);
-        Assert.Equal(new Dictionary<Dialect, double> { [Dialect.Egypt] = 0.09, [Dialect.Sudan] = 0.004, [Dialect.Iraq] = 0.2 }, settings.DialectThresholds);
+        Assert.Equal(0f, settings.Threshold);
+        Assert.Equal(0.05f, settings.RelativeThreshold);
+        Assert.Equal(new Dictionary<Dialect, float> { [Dialect.Egypt] = 0.09f, [Dialect.Sudan] = 0.004f, [Dialect.Iraq] = 0.2f }, settings.DialectThresholds);
         Assert.StartsWith("earlier; thresholds of the 2 annotated dialects", settings.Provenance);
 
         // The relative rule compares with the top dialect: it replaces the rule for all 18.
         var relative = EvaluateCommand.TunedSettings(tuning with { RelativeMacroF1 = 60.0 }, inForce, data, null);
-        Assert.Equal((0.0, (IReadOnlyDictionary<Dialect, double>?)null, (double?)0.05), (relative.Threshold!.Value, relative.DialectThresholds, relative.RelativeThreshold));
+        Assert.Equal((0f, (IReadOnlyDictionary<Dialect, float>?)null, (float?)0.05f), (relative.Threshold!.Value, relative.DialectThresholds, relative.RelativeThreshold));
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class EvaluateRuleTests : IDisposable
         var model = Copy(BundledModel);
         // Under the bundled model's own rule (relative 0.2, chosen for set size), the tuned relative rule wins; start
         // from the rule under which per-dialect thresholds win, so that --save has per-dialect thresholds to write.
-        var inForce = new LahjaSettings { Threshold = 0, RelativeThreshold = 0.05 };
+        var inForce = new LahjaSettings { Threshold = 0, RelativeThreshold = 0.05f };
         inForce.Save(model);
         var report = Path.Combine(_work, "report");
         var (code, output, error) = CliRunner.Run("", "evaluate", "-m", model, "--data", Dev2, "--report", report, "--tune", "--per-dialect", "--save", "--threads", "2");

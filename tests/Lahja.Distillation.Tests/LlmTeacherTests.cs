@@ -253,6 +253,25 @@ public sealed class LlmTeacherTests : IDisposable
         Assert.Equal(200, server.Answered.Distinct().Count());
     }
 
+    [Fact]
+    public async Task Stopping_while_a_row_waits_for_the_rate_limiter_leaves_it_for_the_rerun_unsent()
+    {
+        await using var server = new FakeChatServer(s => FakeChatServer.AnswerFor(Truth(s)));
+        // One request a minute: of two rows started together, one is sent and the other waits about a minute for the
+        // limiter. Stopping after the first answer must end that wait, not send the row a minute later.
+        var options = new LlmTeacherOptions
+        {
+            Model = "scripted-model", BaseUrl = server.BaseUrl, Concurrency = 2, RequestsPerMinute = 1, RequestTimeout = TimeSpan.FromSeconds(30),
+        };
+        using var stop = new CancellationTokenSource();
+        using var teacher = new LlmTeacher(options, null);
+        var progress = new SyncProgress(p => { if (p.Done >= 1) stop.Cancel(); });
+        var answers = await teacher.LabelAsync([new TeacherItem(Sentence(1)), new TeacherItem(Sentence(2))], progress, stop.Token);
+        Assert.Single(answers, a => a is not null);
+        Assert.Single(server.Received);
+        Assert.Equal(1, teacher.Usage.Requests);
+    }
+
     private sealed class SyncProgress(Action<LabelingProgress> report) : IProgress<LabelingProgress>
     {
         public void Report(LabelingProgress value) => report(value);

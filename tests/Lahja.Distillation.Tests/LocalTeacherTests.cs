@@ -74,8 +74,27 @@ public sealed class LocalTeacherTests : IDisposable
         p[2] = 0.8f;
         p[5] = 0.3f;
         p[7] = 0.1f;
-        Assert.Equal([2, 5], Enumerable.Range(0, 18).Where(i => LocalTeacher.Decide(p, 0.3)[i]));
-        Assert.Equal([2, 5, 7], Enumerable.Range(0, 18).Where(i => LocalTeacher.Decide(p, 0.1)[i]));
+        Assert.Equal([2, 5], Enumerable.Range(0, 18).Where(i => DecisionRule.Relative(0.3f).Decide(p)[i]));
+        Assert.Equal([2, 5, 7], Enumerable.Range(0, 18).Where(i => DecisionRule.Relative(0.1f).Decide(p)[i]));
+    }
+
+    [Fact]
+    public void The_decision_rule_decides_as_the_teachers_relative_rule_did_on_random_probabilities()
+    {
+        var random = new Random(29);
+        for (var i = 0; i < 5000; i++)
+        {
+            var p = Enumerable.Range(0, Dialects.Count).Select(_ => (float)(1 / (1 + Math.Exp(-(random.NextDouble() * 12 - 8))))).ToArray();
+            var relative = random.Next(4) == 0 ? 0.3 : random.Next(1, 100) / 100.0; // 0.3: the default
+            Assert.Equal(OldDecide(p, relative), DecisionRule.Relative((float)relative).Decide(p));
+        }
+    }
+
+    /// <summary>The local teacher's rule as written before <see cref="DecisionRule"/> (issue 17).</summary>
+    private static bool[] OldDecide(IReadOnlyList<float> probabilities, double relativeThreshold)
+    {
+        var best = probabilities.Max();
+        return probabilities.Select(p => p >= best * relativeThreshold).ToArray();
     }
 
     [Fact]

@@ -60,7 +60,8 @@ internal static class EvaluateCommand
             var predictions = identifier.Predict(dataset.Texts, new TextsProgress(io.Error, dataset.Texts.Count));
             var probabilities = predictions.Select(p => p.Probabilities).ToArray();
             var used = identifier.Options;
-            io.Error.WriteLine($"lahja: decision rule in force: {EvaluationReport.DescribeRule(used)}");
+            var rule = identifier.Rule;
+            io.Error.WriteLine($"lahja: decision rule in force: {rule.Describe()}");
 
             MultiLabelScores? multi = null;
             SingleLabelScores? single = null;
@@ -69,14 +70,14 @@ internal static class EvaluateCommand
             ThresholdTuning? tuning = null;
             if (dataset.MultiLabel is { } gold)
             {
-                multi = MultiLabelScorer.Score(gold, probabilities.Select(used.Decide).ToArray(), dataset.Source);
+                multi = MultiLabelScorer.Score(gold, probabilities.Select(rule.Decide).ToArray(), dataset.Source);
                 sweep = ThresholdAnalysis.Sweep(gold, probabilities);
                 reliability = ThresholdAnalysis.Reliability(gold, probabilities);
                 ScoreCommand.WriteScores(io.Out, multi);
                 if (parse.GetValue(tune))
                 {
-                    var floor = used.RelativeThreshold ?? 0f;
-                    tuning = ThresholdAnalysis.Tune(gold, probabilities, parse.GetValue(perDialect), Exact(floor));
+                    var floor = rule.RelativeThreshold;
+                    tuning = ThresholdAnalysis.Tune(gold, probabilities, parse.GetValue(perDialect), floor);
                     var underFloor = floor > 0 ? string.Create(CultureInfo.InvariantCulture, $", with the relative threshold {floor} in force") : "";
                     io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"tuned global threshold {tuning.GlobalThreshold}{underFloor}: macro F1 {tuning.GlobalMacroF1:0.00} ({tuning.GlobalMacroF1 - tuning.DefaultMacroF1:+0.00;-0.00;0.00} over 0.3)"));
@@ -90,13 +91,13 @@ internal static class EvaluateCommand
                     {
                         var settings = TunedSettings(tuning, used, dataset, LahjaSettings.Load(directory)?.Provenance);
                         settings.Save(directory);
-                        io.Error.WriteLine($"lahja: decision rule written to {Path.Combine(directory, LahjaSettings.FileName)}: {EvaluationReport.DescribeRule(settings.Threshold, settings.DialectThresholds, settings.RelativeThreshold)}");
+                        io.Error.WriteLine($"lahja: decision rule written to {Path.Combine(directory, LahjaSettings.FileName)}: {settings.Rule.Describe()}");
                     }
                 }
             }
             else
             {
-                single = SingleLabelScorer.Score(dataset.SingleLabel!, probabilities, used.Decide);
+                single = SingleLabelScorer.Score(dataset.SingleLabel!, probabilities, rule.Decide);
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"top-1 accuracy {single.Top1Accuracy:0.00} %  arg-max macro F1 {single.ArgMaxMacroF1:0.00}  gold in predicted set {single.GoldInPredictedSet:0.00} %  mean set size {single.MeanPredictedSetSize:0.00}"));
             }
@@ -133,22 +134,19 @@ internal static class EvaluateCommand
             : tuning.DialectThresholds is { } tuned ? $"thresholds of the {tuned.Count} annotated dialects" : "absolute threshold";
         var provenance = string.Create(CultureInfo.InvariantCulture, $"{rule} from lahja evaluate --tune on {Path.GetFileName(dataset.Source)} ({dataset.Texts.Count} texts), {DateTimeOffset.UtcNow:yyyy-MM-dd}: macro F1 {Math.Max(absolute, tuning.RelativeMacroF1):0.00}");
         provenance = earlierProvenance is null ? provenance : $"{earlierProvenance}; {provenance}";
-        double? relativeInForce = inForce.RelativeThreshold is > 0 and var r ? Exact(r) : null;
+        float? relativeInForce = inForce.RelativeThreshold is > 0 and var r ? r : null;
         if (useRelative)
             return new LahjaSettings { Threshold = 0, RelativeThreshold = tuning.RelativeThreshold, Provenance = provenance };
         if (tuning.DialectThresholds is not { } perDialect)
             return new LahjaSettings { Threshold = tuning.GlobalThreshold, RelativeThreshold = relativeInForce, Provenance = provenance };
-        var thresholds = (inForce.DialectThresholds ?? new Dictionary<Dialect, float>()).ToDictionary(p => p.Key, p => Exact(p.Value));
+        var thresholds = (inForce.DialectThresholds ?? new Dictionary<Dialect, float>()).ToDictionary(p => p.Key, p => p.Value);
         foreach (var (dialect, threshold) in perDialect) thresholds[dialect] = threshold;
         return new LahjaSettings
         {
-            Threshold = Exact(inForce.Threshold ?? DialectIdentifierOptions.DefaultThreshold),
+            Threshold = inForce.Threshold ?? DecisionRule.DefaultThreshold,
             DialectThresholds = thresholds,
             RelativeThreshold = relativeInForce,
             Provenance = provenance,
         };
     }
-
-    /// <summary>A float setting as the double it was written as (0.3f, not 0.30000001192092896).</summary>
-    private static double Exact(float value) => double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 }

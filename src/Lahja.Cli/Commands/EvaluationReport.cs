@@ -94,19 +94,7 @@ internal sealed class EvaluationReport
     };
 
     /// <summary>The decision rule in words: absolute threshold, per-dialect thresholds and relative threshold.</summary>
-    public static string DescribeRule(DialectIdentifierOptions options) =>
-        DescribeRule(options.Threshold ?? DialectIdentifierOptions.DefaultThreshold, options.DialectThresholds?.ToDictionary(p => p.Key, p => (double)p.Value), options.RelativeThreshold);
-
-    /// <summary>The decision rule in words, from its three parts (as lahja.json stores them).</summary>
-    public static string DescribeRule(double? threshold, IReadOnlyDictionary<Dialect, double>? dialectThresholds, double? relativeThreshold)
-    {
-        string N(double v) => Math.Round(v, 6).ToString(CultureInfo.InvariantCulture);
-        var rule = new StringBuilder($"a dialect is predicted when its probability is at least {N(threshold ?? DialectIdentifierOptions.DefaultThreshold)}");
-        if (dialectThresholds is { Count: > 0 } per)
-            rule.Append($" (per dialect: {string.Join(", ", per.OrderBy(p => p.Key).Select(p => $"{p.Key.Label()} {N(p.Value)}"))})");
-        rule.Append(relativeThreshold is > 0 and var r ? $" and at least {N(r)} × the top dialect's probability" : "; no relative threshold");
-        return rule.ToString();
-    }
+    public static string DescribeRule(DialectIdentifierOptions options) => options.Rule.Describe();
 
     private static double? Finite(double value) => double.IsNaN(value) ? null : value;
 

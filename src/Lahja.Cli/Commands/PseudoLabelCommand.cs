@@ -195,11 +195,11 @@ internal static class PseudoLabelCommand
             case "local" when argument is null:
                 return new LocalTeacher(new LocalTeacherOptions
                 {
-                    Folds = parse.GetValue(folds), RelativeThreshold = parse.GetValue(relative) ?? 0.3, Seed = parse.GetValue(seed),
+                    Folds = parse.GetValue(folds), RelativeThreshold = (float)(parse.GetValue(relative) ?? 0.3), Seed = parse.GetValue(seed),
                     Threads = parse.GetValue(threads) ?? Environment.ProcessorCount,
                 });
             case "local" when !string.IsNullOrWhiteSpace(argument):
-                return LocalTeacher.Load(argument, parse.GetValue(relative));
+                return LocalTeacher.Load(argument, (float?)parse.GetValue(relative));
             case "model" when !string.IsNullOrWhiteSpace(argument):
                 var directory = ModelLocator.Resolve(argument, new DownloadCommand.DownloadReporter(io.Error));
                 return new ModelTeacher(DialectIdentifier.Load(directory, new DialectIdentifierOptions { Threads = parse.GetValue(threads), Engine = EngineSelection.Factory(parse) }), argument);

@@ -322,7 +322,7 @@ public sealed class Trainer
             }
         }
         if (dev.MultiLabel is { } gold)
-            return MultiLabelScorer.Score(gold, ThresholdAnalysis.Decide(probabilities, _ => _options.Threshold)).MacroF1;
+            return MultiLabelScorer.Score(gold, ThresholdAnalysis.Decide(probabilities, new DecisionRule { Threshold = _options.Threshold })).MacroF1;
         return SingleLabelScorer.Score(dev.SingleLabel!, probabilities, _ => _options.Threshold).ArgMaxMacroF1;
     }
 

@@ -5,7 +5,9 @@ namespace Lahja.Checkpoints;
 
 /// <summary>
 /// Lahja's own settings stored beside a checkpoint's config.json as <c>lahja.json</c> (tuned thresholds), so the
-/// original Hugging Face files stay untouched. <c>predict</c>, the API and the server honour it unless told otherwise.
+/// original Hugging Face files stay untouched. <c>predict</c>, the API and the server honour it unless told otherwise
+/// (<see cref="Complete(string, DialectIdentifierOptions)"/>: the one place options and the file are merged).
+/// Thresholds are <see cref="float"/>, as everywhere a <see cref="DecisionRule"/> is concerned.
 /// </summary>
 public sealed record LahjaSettings
 {
@@ -13,13 +15,39 @@ public sealed record LahjaSettings
     public const string FileName = "lahja.json";
 
     /// <summary>The global decision threshold.</summary>
-    public double? Threshold { get; init; }
+    public float? Threshold { get; init; }
 
     /// <summary>Per-dialect thresholds.</summary>
-    public IReadOnlyDictionary<Dialect, double>? DialectThresholds { get; init; }
+    public IReadOnlyDictionary<Dialect, float>? DialectThresholds { get; init; }
 
     /// <summary>The relative threshold (a dialect also needs this fraction of the top probability), or null.</summary>
-    public double? RelativeThreshold { get; init; }
+    public float? RelativeThreshold { get; init; }
+
+    /// <summary>The decision rule the file gives on its own (0.3 and no relative threshold where it says nothing).</summary>
+    public DecisionRule Rule => new DialectIdentifierOptions { Threshold = Threshold, DialectThresholds = DialectThresholds, RelativeThreshold = RelativeThreshold }.Rule;
+
+    /// <summary>
+    /// <paramref name="options"/> with the thresholds they leave null taken from these settings: an explicit threshold
+    /// wins, and per-dialect thresholds of the file still apply beside an explicit global one.
+    /// </summary>
+    public DialectIdentifierOptions Complete(DialectIdentifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options with
+        {
+            Threshold = options.Threshold ?? Threshold,
+            DialectThresholds = options.DialectThresholds ?? DialectThresholds,
+            RelativeThreshold = options.RelativeThreshold ?? RelativeThreshold,
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="options"/> completed from the <c>lahja.json</c> of <paramref name="directory"/> (unchanged when it
+    /// has none), as <see cref="DialectIdentifier.Load"/> and distributed jobs complete them.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed.</exception>
+    public static DialectIdentifierOptions Complete(string directory, DialectIdentifierOptions options) =>
+        Load(directory)?.Complete(options) ?? options;
 
     /// <summary>Names of the precisions <see cref="Precision"/> may give.</summary>
     public static readonly IReadOnlyList<string> PrecisionNames = ["fp32", "int8"];
@@ -42,7 +70,7 @@ public sealed record LahjaSettings
         try
         {
             var root = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new InvalidDataException($"{path}: not a JSON object.");
-            Dictionary<Dialect, double>? perDialect = null;
+            Dictionary<Dialect, float>? perDialect = null;
             if (root["dialect_thresholds"] is JsonObject map)
                 perDialect = map.ToDictionary(p => Dialects.Parse(p.Key, $"{path}, dialect_thresholds"), p => Check(p.Value!.GetValue<double>(), path));
             return new LahjaSettings
@@ -77,6 +105,7 @@ public sealed record LahjaSettings
     private static string CheckPrecision(string value, string path) =>
         PrecisionNames.Contains(value) ? value : throw new InvalidDataException($"{path}: precision '{value}' is not one of {string.Join(", ", PrecisionNames)}.");
 
-    private static double Check(double value, string path) =>
-        value is >= 0 and <= 1 ? value : throw new InvalidDataException($"{path}: threshold {value} is outside [0, 1].");
+    // Read as the double the file writes, then narrowed, as the identifier has always read it.
+    private static float Check(double value, string path) =>
+        value is >= 0 and <= 1 ? (float)value : throw new InvalidDataException($"{path}: threshold {value} is outside [0, 1].");
 }

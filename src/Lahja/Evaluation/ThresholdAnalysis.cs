@@ -5,7 +5,7 @@ namespace Lahja.Evaluation;
 /// <param name="MacroPrecision">Official macro precision at it.</param>
 /// <param name="MacroRecall">Official macro recall at it.</param>
 /// <param name="MacroF1">Official macro F1 at it.</param>
-public readonly record struct ThresholdPoint(double Threshold, double MacroPrecision, double MacroRecall, double MacroF1);
+public readonly record struct ThresholdPoint(float Threshold, double MacroPrecision, double MacroRecall, double MacroF1);
 
 /// <summary>One bin of a reliability diagram.</summary>
 /// <param name="Lower">Bin's lower edge.</param>
@@ -24,42 +24,30 @@ public readonly record struct ReliabilityBin(double Lower, double Upper, double 
 /// <param name="RelativeThreshold">The relative threshold (absolute 0) maximising macro F1.</param>
 /// <param name="RelativeMacroF1">Macro F1 at it.</param>
 /// <param name="RelativeFloor">The relative threshold in force under which the absolute thresholds were tuned (0: none).</param>
-public sealed record ThresholdTuning(double GlobalThreshold, double GlobalMacroF1, double DefaultMacroF1,
-    IReadOnlyDictionary<Dialect, double>? DialectThresholds, double? PerDialectMacroF1, double RelativeThreshold = 0, double RelativeMacroF1 = 0,
-    double RelativeFloor = 0);
+public sealed record ThresholdTuning(float GlobalThreshold, double GlobalMacroF1, double DefaultMacroF1,
+    IReadOnlyDictionary<Dialect, float>? DialectThresholds, double? PerDialectMacroF1, float RelativeThreshold = 0, double RelativeMacroF1 = 0,
+    float RelativeFloor = 0);
 
 /// <summary>Threshold sweeps, tuning and calibration of probabilities against NADI-style gold.</summary>
 public static class ThresholdAnalysis
 {
     /// <summary>The sweep grid 0.05, 0.10, …, 0.95.</summary>
-    public static IReadOnlyList<double> Grid { get; } = Enumerable.Range(1, 19).Select(i => Math.Round(i * 0.05, 2)).ToArray();
+    public static IReadOnlyList<float> Grid { get; } = Enumerable.Range(1, 19).Select(i => (float)Math.Round(i * 0.05, 2)).ToArray();
 
-    /// <summary>
-    /// Applies per-dialect thresholds to probabilities (canonical order); with <paramref name="relativeFloor"/> a dialect
-    /// also needs that fraction of the top probability, as <see cref="DialectIdentifierOptions.Decide"/> requires.
-    /// </summary>
-    public static bool[][] Decide(IReadOnlyList<IReadOnlyList<float>> probabilities, Func<int, double> threshold, double relativeFloor = 0) =>
-        probabilities.Select(p =>
-        {
-            // Computed in float, as DialectIdentifierOptions.Decide does, so a saved rule decides exactly as it was tuned.
-            var floor = (float)relativeFloor * p.Max();
-            return Enumerable.Range(0, Dialects.Count).Select(d => p[d] >= threshold(d) && p[d] >= floor).ToArray();
-        }).ToArray();
+    /// <summary>The decisions of <paramref name="rule"/> for each text's probabilities (canonical order).</summary>
+    public static bool[][] Decide(IReadOnlyList<IReadOnlyList<float>> probabilities, DecisionRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(rule);
+        return probabilities.Select(rule.Decide).ToArray();
+    }
 
     /// <summary>Official macro P/R/F1 at each global threshold of <see cref="Grid"/>.</summary>
     public static IReadOnlyList<ThresholdPoint> Sweep(IReadOnlyList<bool?[]> gold, IReadOnlyList<IReadOnlyList<float>> probabilities) =>
         Grid.Select(t =>
         {
-            var s = MultiLabelScorer.Score(gold, Decide(probabilities, _ => t));
+            var s = MultiLabelScorer.Score(gold, Decide(probabilities, new DecisionRule { Threshold = t }));
             return new ThresholdPoint(t, s.MacroPrecision, s.MacroRecall, s.MacroF1);
-        }).ToArray();
-
-    /// <summary>Every dialect whose probability is at least <paramref name="relative"/> × the top one's.</summary>
-    public static bool[][] DecideRelative(IReadOnlyList<IReadOnlyList<float>> probabilities, double relative) =>
-        probabilities.Select(p =>
-        {
-            var top = p.Max();
-            return p.Select(x => x >= relative * top).ToArray();
         }).ToArray();
 
     /// <summary>
@@ -68,28 +56,31 @@ public static class ThresholdAnalysis
     /// gold does not annotate get none. Absolute thresholds are tuned under <paramref name="relativeFloor"/> (the relative
     /// threshold in force, 0: none), so that keeping it gives the scores reported. Ties go to the threshold nearest 0.3.
     /// </summary>
-    public static ThresholdTuning Tune(IReadOnlyList<bool?[]> gold, IReadOnlyList<IReadOnlyList<float>> probabilities, bool perDialect, double relativeFloor = 0)
+    public static ThresholdTuning Tune(IReadOnlyList<bool?[]> gold, IReadOnlyList<IReadOnlyList<float>> probabilities, bool perDialect, float relativeFloor = 0)
     {
-        var candidates = Enumerable.Range(1, 9).Select(i => i / 1000.0).Concat(Enumerable.Range(1, 99).Select(i => i / 100.0)).OrderBy(t => Math.Abs(t - 0.3)).ToArray();
-        double MacroF1(Func<int, double> threshold) => MultiLabelScorer.Score(gold, Decide(probabilities, threshold, relativeFloor)).MacroF1;
-        var best = candidates.MaxBy(t => MacroF1(_ => t));
-        Dictionary<Dialect, double>? perDialectThresholds = null;
+        // Ordered by the decimals' distance from 0.3 (computed in double, so that ties between 0.25 and 0.35 stay as they were).
+        var candidates = Enumerable.Range(1, 9).Select(i => i / 1000.0).Concat(Enumerable.Range(1, 99).Select(i => i / 100.0))
+            .OrderBy(t => Math.Abs(t - 0.3)).Select(t => (float)t).ToArray();
+        var underFloor = new DecisionRule { RelativeThreshold = relativeFloor };
+        double MacroF1(DecisionRule rule) => MultiLabelScorer.Score(gold, Decide(probabilities, rule)).MacroF1;
+        var best = candidates.MaxBy(t => MacroF1(underFloor with { Threshold = t }));
+        Dictionary<Dialect, float>? perDialectThresholds = null;
         double? perDialectF1 = null;
         if (perDialect)
         {
             perDialectThresholds = [];
-            foreach (var d in MultiLabelScorer.Score(gold, Decide(probabilities, _ => best)).PerDialect.Select(s => s.Dialect))
+            foreach (var d in MultiLabelScorer.Score(gold, Decide(probabilities, new DecisionRule { Threshold = best })).PerDialect.Select(s => s.Dialect))
             {
-                var index = (int)d;
                 perDialectThresholds[d] = candidates.MaxBy(t =>
-                    MultiLabelScorer.Score(gold, Decide(probabilities, i => i == index ? t : best, relativeFloor)).PerDialect.First(s => s.Dialect == d).F1);
+                    MultiLabelScorer.Score(gold, Decide(probabilities, underFloor with { Threshold = best, DialectThresholds = new Dictionary<Dialect, float> { [d] = t } }))
+                        .PerDialect.First(s => s.Dialect == d).F1);
             }
-            perDialectF1 = MacroF1(i => perDialectThresholds.TryGetValue((Dialect)i, out var t) ? t : best);
+            perDialectF1 = MacroF1(underFloor with { Threshold = best, DialectThresholds = perDialectThresholds });
         }
         // The relative rule: ties go to the larger ratio (fewer dialects).
-        var relative = candidates.OrderByDescending(r => r).MaxBy(r => MultiLabelScorer.Score(gold, DecideRelative(probabilities, r)).MacroF1);
-        return new ThresholdTuning(best, MacroF1(_ => best), MacroF1(_ => 0.3), perDialectThresholds, perDialectF1,
-            relative, MultiLabelScorer.Score(gold, DecideRelative(probabilities, relative)).MacroF1, relativeFloor);
+        var relative = candidates.OrderByDescending(r => r).MaxBy(r => MacroF1(DecisionRule.Relative(r)));
+        return new ThresholdTuning(best, MacroF1(underFloor with { Threshold = best }), MacroF1(underFloor), perDialectThresholds, perDialectF1,
+            relative, MacroF1(DecisionRule.Relative(relative)), relativeFloor);
     }
 
     /// <summary>Reliability diagram bins (equal width) over every annotated (sentence, dialect) pair.</summary>

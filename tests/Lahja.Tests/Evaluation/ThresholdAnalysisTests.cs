@@ -32,10 +32,10 @@ public class ThresholdAnalysisTests
         // Algeria predicts everything (F1 66.67): macro 83.33, the best any single threshold gets.
         Assert.Equal(50.0, tuning.DefaultMacroF1, 9);
         Assert.Equal(250.0 / 3, tuning.GlobalMacroF1, 9);
-        Assert.InRange(tuning.GlobalThreshold, 0.11, 0.2);
+        Assert.InRange(tuning.GlobalThreshold, 0.11f, 0.2f);
         Assert.Equal(100.0, tuning.PerDialectMacroF1!.Value, 9);
-        Assert.InRange(tuning.DialectThresholds![Dialect.Algeria], 0.26, 0.6);
-        Assert.InRange(tuning.DialectThresholds[Dialect.Egypt], 0.11, 0.2);
+        Assert.InRange(tuning.DialectThresholds![Dialect.Algeria], 0.26f, 0.6f);
+        Assert.InRange(tuning.DialectThresholds[Dialect.Egypt], 0.11f, 0.2f);
     }
 
     [Fact]
@@ -61,9 +61,9 @@ public class ThresholdAnalysisTests
         }
         var tuning = ThresholdAnalysis.Tune(gold, probabilities, perDialect: false);
         Assert.Equal(100.0, tuning.RelativeMacroF1, 9);
-        Assert.InRange(tuning.RelativeThreshold, 0.11, 0.8);
+        Assert.InRange(tuning.RelativeThreshold, 0.11f, 0.8f);
         Assert.True(tuning.GlobalMacroF1 < 100.0);
-        Assert.All(ThresholdAnalysis.DecideRelative(probabilities, tuning.RelativeThreshold).Zip(gold),
+        Assert.All(ThresholdAnalysis.Decide(probabilities, DecisionRule.Relative(tuning.RelativeThreshold)).Zip(gold),
             pair => Assert.Equal(pair.Second.Take(11).Select(x => x == true), pair.First.Take(11)));
     }
 
@@ -88,9 +88,9 @@ public class ThresholdAnalysisTests
         var (gold, probabilities) = Data();
         var sweep = ThresholdAnalysis.Sweep(gold, probabilities);
         Assert.Equal(19, sweep.Count);
-        Assert.Equal(0.05, sweep[0].Threshold);
-        Assert.Equal(0.95, sweep[^1].Threshold);
-        Assert.Equal(50.0, sweep.Single(p => p.Threshold == 0.3).MacroF1, 9);
+        Assert.Equal(0.05f, sweep[0].Threshold);
+        Assert.Equal(0.95f, sweep[^1].Threshold);
+        Assert.Equal(50.0, sweep.Single(p => p.Threshold == 0.3f).MacroF1, 9);
     }
 
     [Fact]
