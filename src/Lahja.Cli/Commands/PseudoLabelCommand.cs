@@ -55,7 +55,7 @@ internal static class PseudoLabelCommand
         var command = new Command("pseudo-label", "Turn single-label data into multi-label training data with teachers: an LLM, local n-gram classifiers, or a dialect model.")
         {
             input, teacher, output, cache, includeGold, vote, concurrency, limit, baseUrl, apiKeyEnv, rpm, tpm, timeout, attempts, structured, temperature,
-            retryFailed, priceIn, priceOut, dryRun, saveTeacher, relative, folds, threads, seed, shard,
+            retryFailed, priceIn, priceOut, dryRun, saveTeacher, relative, folds, seed, shard,
         };
         var modelTeachers = new IdentifierSettings { Threads = threads, Engine = true };
         modelTeachers.AddTo(command);
