@@ -4,6 +4,7 @@ using System.CommandLine.Parsing;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Lahja.Cli.Commands;
+using Lahja.Cli.Commands.Shared;
 using Lahja.Checkpoints;
 
 namespace Lahja.Cli;

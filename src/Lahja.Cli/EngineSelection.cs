@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.CompilerServices;
 using Lahja.Cli.Commands;
+using Lahja.Cli.Commands.Shared;
 using Lahja.Onnx;
 using Lahja.Torch;
 

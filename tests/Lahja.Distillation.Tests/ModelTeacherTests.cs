@@ -17,7 +17,7 @@ public sealed class ModelTeacherTests
     }
 
     /// <summary>Every output 0.5: the teacher's provenance, not its predictions, is under test.</summary>
-    private sealed class ConstantEngine : IDialectEngine, IDialectEngineFactory
+    internal sealed class ConstantEngine : IDialectEngine, IDialectEngineFactory
     {
         public int NumLabels => 18;
 

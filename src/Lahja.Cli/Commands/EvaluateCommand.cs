@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Lahja.Checkpoints;
+using Lahja.Cli.Commands.Shared;
 using Lahja.Data;
 using Lahja.Evaluation;
-using Lahja.Text;
 
 namespace Lahja.Cli.Commands;
 
@@ -15,22 +15,22 @@ internal static class EvaluateCommand
 {
     public static Command Create(CliIO io)
     {
-        var model = new Option<string?>("--model", "-m") { Description = "Checkpoint directory or Hub id (default: $LAHJA_MODEL, then the bundled model)." };
+        var model = ModelOption.Create();
         var data = new Option<FileInfo>("--data", "-d") { Description = "Labelled data: NADI 2024 dev TSV, NADI single-label TSV, or multi-label CSV/TSV/JSONL.", Required = true };
-        var threshold = new Option<float?>("--threshold") { Description = "Decision threshold (default: the model's lahja.json, else 0.3)." };
-        var relativeThreshold = new Option<float?>("--relative-threshold") { Description = "A dialect also needs at least this fraction of the top dialect's probability (default: the model's lahja.json, else 0: off)." };
         var report = new Option<DirectoryInfo?>("--report") { Description = "Write report.json, report.md, predictions.nadi.txt and PNG plots here." };
         var tune = new Option<bool>("--tune") { Description = "Find the global threshold, and the relative threshold, that maximise macro F1 on this data." };
         var perDialect = new Option<bool>("--per-dialect") { Description = "With --tune, also tune one threshold per dialect the data annotates (the others keep the rule in force)." };
         var save = new Option<bool>("--save") { Description = "With --tune, write the better rule (absolute thresholds or relative threshold) to the model's lahja.json (config.json untouched); per-dialect thresholds only for the dialects the data annotates. Refused for the bundled model: copy it first." };
-        var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset.");
-        var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 32 };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads for the model." };
+        var settings = new IdentifierSettings
+        {
+            Threshold = CommonOptions.Threshold(), RelativeThreshold = CommonOptions.RelativeThreshold(), Preprocessing = CommonOptions.Preset(),
+            BatchSize = CommonOptions.BatchSize(), Threads = CommonOptions.Threads(), Engine = true,
+        };
         var command = new Command("evaluate", "Evaluate a model on labelled data with the official NADI 2024 scorer; tune thresholds; write a report.")
         {
-            model, data, threshold, relativeThreshold, report, tune, perDialect, save, preprocess, batchSize, threads,
+            model, data, report, tune, perDialect, save,
         };
-        command.AddEngineOptions();
+        settings.AddTo(command);
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
             if ((parse.GetValue(perDialect) || parse.GetValue(save)) && !parse.GetValue(tune))
@@ -39,24 +39,14 @@ internal static class EvaluateCommand
             if (dataset.Texts.Count == 0) throw new InvalidDataException($"{dataset.Source}: no labelled texts.");
             if (parse.GetValue(tune) && dataset.MultiLabel is null)
                 throw new UsageException("--tune needs multi-label gold (the NADI 2024 format or a multi-label file).");
-            var directory = ModelLocator.Resolve(parse.GetValue(model), new DownloadCommand.DownloadReporter(io.Error));
+            var directory = ModelOption.Resolve(parse.GetValue(model), io);
             if (parse.GetValue(save) && IsBundledModel(directory))
                 throw new UsageException(
                     $"--save would overwrite the bundled model's {LahjaSettings.FileName} ({Path.Combine(directory, LahjaSettings.FileName)}), which is part of the repository. " +
                     $"Save the tuned rule into a copy of the model instead:\n  cp -r {directory} my-model\n  lahja evaluate -m my-model --data {parse.GetValue(data)!.FullName} --tune{(parse.GetValue(perDialect) ? " --per-dialect" : "")} --save\n" +
                     "or run without --save to see the tuned thresholds only.");
-            var options = new DialectIdentifierOptions
-            {
-                Threshold = parse.GetValue(threshold),
-                RelativeThreshold = parse.GetValue(relativeThreshold),
-                Preprocessing = parse.GetValue(preprocess)!,
-                BatchSize = parse.GetValue(batchSize),
-                Threads = parse.GetValue(threads),
-                Engine = EngineSelection.Factory(parse),
-            };
-            using var identifier = DialectIdentifier.Load(directory, options);
-            io.Error.WriteLine($"lahja: {dataset.Texts.Count} texts from {dataset.Source} ({dataset.Format})" +
-                               (dataset.SkippedOutOfSet.Count > 0 ? $"; skipped outside the 18: {string.Join(", ", dataset.SkippedOutOfSet.Select(p => $"{p.Key} {p.Value}"))}" : ""));
+            using var identifier = DialectIdentifier.Load(directory, settings.Bind(parse));
+            io.Error.WriteLine($"lahja: {dataset.Texts.Count} texts from {dataset.Source} ({dataset.Format}){DatasetReport.Skipped(dataset.SkippedOutOfSet, "; ")}");
             var predictions = identifier.Predict(dataset.Texts, new TextsProgress(io.Error, dataset.Texts.Count));
             var probabilities = predictions.Select(p => p.Probabilities).ToArray();
             var used = identifier.Options;

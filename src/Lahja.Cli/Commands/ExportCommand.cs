@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Lahja.Cli.Commands.Shared;
 using Lahja.Onnx;
 
 namespace Lahja.Cli.Commands;
@@ -8,7 +9,7 @@ internal static class ExportCommand
 {
     public static Command Create(CliIO io)
     {
-        var model = new Option<string?>("--model", "-m") { Description = "Checkpoint directory or Hugging Face Hub id (OWNER/NAME). Default: $LAHJA_MODEL, then the bundled model." };
+        var model = ModelOption.Create();
         var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Directory to write model.onnx, config and tokenizer files into.", Required = true };
         var precision = new Option<string>("--precision") { Description = "fp32, or int8 (dynamic quantization of the encoder).", DefaultValueFactory = _ => "fp32" }
             .AcceptOnlyFromAmong("fp32", "int8");
@@ -18,7 +19,7 @@ internal static class ExportCommand
         };
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
-            var directory = ModelLocator.Resolve(parse.GetValue(model), new DownloadCommand.DownloadReporter(io.Error));
+            var directory = ModelOption.Resolve(parse.GetValue(model), io);
             var path = OnnxExport.Export(directory, parse.GetValue(output)!.FullName, parse.GetValue(precision) == "int8" ? OnnxPrecision.Int8 : OnnxPrecision.Fp32);
             io.Error.WriteLine($"lahja: wrote {path} ({new FileInfo(path).Length / 1048576.0:0.0} MB)");
             return 0;

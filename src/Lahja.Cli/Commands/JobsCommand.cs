@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Text;
 using Lahja.Checkpoints;
+using Lahja.Cli.Commands.Shared;
 using Lahja.Data;
 using Lahja.Jobs;
-using Lahja.Text;
 using StackExchange.Redis;
 
 namespace Lahja.Cli.Commands;
@@ -35,35 +35,31 @@ internal static class JobsCommand
     private static Command Submit(CliIO io)
     {
         var (redis, ca, job) = (RedisOption(), CaOption(), JobOption());
-        var model = new Option<string?>("--model", "-m") { Description = "Checkpoint directory or Hub id the workers must use. Default: $LAHJA_MODEL, then the bundled model." };
+        var model = ModelOption.Create($"Checkpoint directory or Hub id the workers must use. Default: ${ModelLocator.ModelVariable}, then the bundled model.");
         var input = new Option<FileInfo>("--input", "-i") { Description = "Texts: one per line, or a TSV/CSV column with --column.", Required = true };
-        var column = new Option<string?>("--column") { Description = "Column of a TSV (or .csv) input file with a header row, by name or 1-based number." };
+        var column = CommonOptions.Column();
         var chunk = new Option<int>("--chunk") { Description = "Texts per chunk (the unit of work, retry and acknowledgement).", DefaultValueFactory = _ => 256 };
-        var threshold = new Option<float?>("--threshold") { Description = "Threshold (default: the model's lahja.json, else 0.3)." };
-        var relativeThreshold = new Option<float?>("--relative-threshold") { Description = "Relative threshold (default: the model's lahja.json, else 0)." };
-        var topK = new Option<int>("--top-k") { Description = "Dialects listed in 'top'.", DefaultValueFactory = _ => 3 };
-        var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset.");
-        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per text.", DefaultValueFactory = _ => BertTokenizer.DefaultMaxLength };
+        // What the workers apply: the decision and the text's preparation, not how they run the model.
+        var settings = new IdentifierSettings
+        {
+            Threshold = CommonOptions.Threshold(), RelativeThreshold = CommonOptions.RelativeThreshold(), TopK = CommonOptions.TopK(),
+            Preprocessing = CommonOptions.Preset(), MaxLength = CommonOptions.MaxLength(),
+        };
         var command = new Command("submit", "Store a job and enqueue its input in chunks (refused if the job exists).")
         {
-            redis, ca, job, model, input, column, chunk, threshold, relativeThreshold, topK, preprocess, maxLength,
+            redis, ca, job, model, input, column, chunk,
         };
+        settings.AddTo(command);
         command.SetAction(parse => Run(io, parse, redis, ca, async store =>
         {
             var name = JobName(parse.GetValue(job));
             if (parse.GetValue(chunk) is < 1 or > JobSpec.MaxChunkSize) throw new UsageException($"--chunk must be between 1 and {JobSpec.MaxChunkSize:N0}.");
             var file = parse.GetValue(input)!;
-            if (!file.Exists) throw new FileNotFoundException($"Input file '{file.FullName}' does not exist.");
-            var requested = new DialectIdentifierOptions
-            {
-                Threshold = parse.GetValue(threshold), RelativeThreshold = parse.GetValue(relativeThreshold), TopK = parse.GetValue(topK),
-                Preprocessing = parse.GetValue(preprocess)!, MaxLength = parse.GetValue(maxLength),
-            };
-            var directory = ModelLocator.Resolve(parse.GetValue(model), new DownloadCommand.DownloadReporter(io.Error));
+            var lines = InputTexts.ReadFile(file, parse.GetValue(column)); // refuses a missing file before the model is fetched
+            var requested = settings.Bind(parse);
+            var directory = ModelOption.Resolve(parse.GetValue(model), io);
             var spec = JobSpec.Create(name, parse.GetValue(model) ?? directory, directory, requested, parse.GetValue(chunk), file.FullName, parse.GetValue(column));
-            using var stream = file.OpenRead();
-            var texts = TextInput.Read(stream, file.FullName, parse.GetValue(column), TextInput.DelimiterFor(file.Name)).Select(t => t.Text);
-            var count = await store.SubmitAsync(spec, texts);
+            var count = await store.SubmitAsync(spec, lines.Select(t => t.Text));
             var chunks = (count + spec.ChunkSize - 1) / spec.ChunkSize;
             io.Error.WriteLine($"lahja: job '{name}' submitted: {count:N0} texts in {chunks:N0} chunks of {spec.ChunkSize} (model {spec.Model}, {spec.ModelSha256}).");
             io.Error.WriteLine($"lahja: start workers anywhere with: lahja jobs work --redis {store.Endpoint.Display} --job {name} --model {spec.Model}");
@@ -74,29 +70,31 @@ internal static class JobsCommand
 
     private static Command Work(CliIO io)
     {
+        var workerDefaults = new WorkerOptions { ModelSha256 = "" }; // read for its defaults only
         var (redis, ca, job) = (RedisOption(), CaOption(), JobOption(required: false));
         job.Description = "Work on this job only (default: every job whose model is this worker's).";
-        var model = new Option<string?>("--model", "-m") { Description = "The job's model: checkpoint directory or Hub id. Default: $LAHJA_MODEL, then the bundled model." };
-        var claimIdle = new Option<double>("--claim-idle") { Description = "Take over chunks unacknowledged for this many seconds (their worker is presumed dead).", DefaultValueFactory = _ => 60 };
-        var maxDeliveries = new Option<int>("--max-deliveries") { Description = "Move a chunk that failed this many times to the dead-letter stream.", DefaultValueFactory = _ => 3 };
-        var reconnect = new Option<double>("--reconnect-timeout") { Description = "Seconds Redis may stay unreachable before the worker gives up.", DefaultValueFactory = _ => 60 };
+        var model = ModelOption.Create($"The job's model: checkpoint directory or Hub id. Default: ${ModelLocator.ModelVariable}, then the bundled model.");
+        var claimIdle = new Option<double>("--claim-idle") { Description = "Take over chunks unacknowledged for this many seconds (their worker is presumed dead).", DefaultValueFactory = _ => workerDefaults.ClaimIdle.TotalSeconds };
+        var maxDeliveries = new Option<int>("--max-deliveries") { Description = "Move a chunk that failed this many times to the dead-letter stream.", DefaultValueFactory = _ => workerDefaults.MaxDeliveries };
+        var reconnect = new Option<double>("--reconnect-timeout") { Description = "Seconds Redis may stay unreachable before the worker gives up.", DefaultValueFactory = _ => workerDefaults.ReconnectPatience.TotalSeconds };
         var name = new Option<string?>("--name") { Description = "This worker's name in status (default: HOST-PID; must be unique)." };
         var follow = new Option<bool>("--follow") { Description = "Keep waiting for new jobs when every job is finished (until Ctrl-C or SIGTERM)." };
-        var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 32 };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads for the model (default: the engine's choice)." };
+        // How this worker runs the model; the job says how texts are prepared and decided.
+        var settings = new IdentifierSettings { BatchSize = CommonOptions.BatchSize(), Threads = CommonOptions.Threads(), Engine = true };
         var command = new Command("work", "Predict a job's chunks until none is left; Ctrl-C or SIGTERM stops after the chunk in hand.")
         {
-            redis, ca, job, model, claimIdle, maxDeliveries, reconnect, name, follow, batchSize, threads,
+            redis, ca, job, model, claimIdle, maxDeliveries, reconnect, name, follow,
         };
-        command.AddEngineOptions();
+        settings.AddTo(command);
         command.SetAction(parse => Run(io, parse, redis, ca, async store =>
         {
             var only = parse.GetValue(job) is { } given ? JobName(given) : null;
             if (!(parse.GetValue(claimIdle) >= 0)) throw new UsageException("--claim-idle must be 0 or more seconds.");
             if (parse.GetValue(maxDeliveries) < 1) throw new UsageException("--max-deliveries must be at least 1.");
             if (!(parse.GetValue(reconnect) >= 0)) throw new UsageException("--reconnect-timeout must be 0 or more seconds.");
-            if (parse.GetValue(batchSize) < 1) throw new UsageException("--batch-size must be at least 1.");
-            var directory = ModelLocator.Resolve(parse.GetValue(model), new DownloadCommand.DownloadReporter(io.Error));
+            var running = settings.Bind(parse);
+            if (running.BatchSize < 1) throw new UsageException("--batch-size must be at least 1.");
+            var directory = ModelOption.Resolve(parse.GetValue(model), io);
             var sha = CheckpointFiles.WeightsSha256(directory) ?? throw new FileNotFoundException($"'{directory}' has no weights.");
             var options = new WorkerOptions
             {
@@ -109,7 +107,7 @@ internal static class JobsCommand
                 Log = line => io.Error.WriteLine($"lahja: {line}"),
             };
             if (parse.GetValue(name) is { } workerName) options = options with { Name = workerName };
-            using var identifiers = new IdentifierCache(directory, parse.GetValue(batchSize), parse.GetValue(threads), EngineSelection.Factory(parse));
+            using var identifiers = new IdentifierCache(directory, running);
             using var stop = new CancellationTokenSource();
             void OnSignal(PosixSignalContext context)
             {
@@ -317,7 +315,9 @@ internal static class JobsCommand
     }
 
     /// <summary>One loaded model per preprocessing and length that the served jobs ask for (usually one).</summary>
-    private sealed class IdentifierCache(string directory, int batchSize, int? threads, IDialectEngineFactory engine) : IDisposable
+    /// <param name="directory">The model.</param>
+    /// <param name="running">How this worker runs it: batch size, threads, engine.</param>
+    private sealed class IdentifierCache(string directory, DialectIdentifierOptions running) : IDisposable
     {
         private readonly Dictionary<(string, int), DialectIdentifier> _loaded = [];
 
@@ -325,7 +325,7 @@ internal static class JobsCommand
         {
             var key = (job.Preprocessing, job.MaxLength);
             if (!_loaded.TryGetValue(key, out var identifier))
-                _loaded[key] = identifier = DialectIdentifier.Load(directory, job.Options() with { BatchSize = batchSize, Threads = threads, Engine = engine });
+                _loaded[key] = identifier = DialectIdentifier.Load(directory, job.Options() with { BatchSize = running.BatchSize, Threads = running.Threads, Engine = running.Engine });
             return identifier.Predict(texts);
         }
 

@@ -25,7 +25,8 @@ internal enum PredictionFormat
 /// <param name="writeHeader">False for a shard after the first: the TSV header is written once, by the first shard.</param>
 internal sealed class PredictionWriter(TextWriter output, PredictionFormat format, bool writeHeader = true)
 {
-    private readonly List<DialectPrediction> _table = [];
+    // A table's column widths depend on every row, so its rows wait for Finish: as their three cells, not whole predictions.
+    private readonly List<(string Text, string Dialects, string Top)> _table = [];
     private bool _started;
 
     public void Write(DialectPrediction prediction)
@@ -33,7 +34,7 @@ internal sealed class PredictionWriter(TextWriter output, PredictionFormat forma
         switch (format)
         {
             case PredictionFormat.Table:
-                _table.Add(prediction);
+                _table.Add(TableRow(prediction));
                 break;
             case PredictionFormat.Json:
                 output.Write(_started ? ",\n" : "[\n");
@@ -62,23 +63,22 @@ internal sealed class PredictionWriter(TextWriter output, PredictionFormat forma
         if (format == PredictionFormat.Json) output.WriteLine(_started ? "\n]" : "[]");
         if (format != PredictionFormat.Table) return;
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Text", "Predicted dialects", "Top");
-        foreach (var p in _table)
-        {
-            var text = p.Text.Length > 60 ? p.Text[..57] + "…" : p.Text;
-            table.AddRow(
-                new Spectre.Console.Text(text),
-                new Spectre.Console.Text(p.EmptyReason switch
-                {
-                    EmptyTextReason.EmptyText => "— (empty text)",
-                    EmptyTextReason.NothingAfterPreprocessing => "— (nothing left to classify after preprocessing)",
-                    _ when p.Dialects.Count == 0 => "—",
-                    _ => string.Join(", ", p.Dialects.Select(d => $"{d.Label} {d.Probability:0.00}")),
-                }),
-                new Spectre.Console.Text(string.Join(", ", p.Top.Select(d => $"{d.Label} {d.Probability:0.00}"))));
-        }
+        foreach (var (text, dialects, top) in _table)
+            table.AddRow(new Spectre.Console.Text(text), new Spectre.Console.Text(dialects), new Spectre.Console.Text(top));
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         console.Write(table);
     }
+
+    private static (string Text, string Dialects, string Top) TableRow(DialectPrediction p) => (
+        p.Text.Length > 60 ? p.Text[..57] + "…" : p.Text,
+        p.EmptyReason switch
+        {
+            EmptyTextReason.EmptyText => "— (empty text)",
+            EmptyTextReason.NothingAfterPreprocessing => "— (nothing left to classify after preprocessing)",
+            _ when p.Dialects.Count == 0 => "—",
+            _ => string.Join(", ", p.Dialects.Select(d => $"{d.Label} {d.Probability:0.00}")),
+        },
+        string.Join(", ", p.Top.Select(d => $"{d.Label} {d.Probability:0.00}")));
 
     private static string Clean(string text) => text.Replace('\t', ' ').ReplaceLineEndings(" ");
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Lahja.Data;
+using Lahja.Cli.Commands.Shared;
 using Lahja.Distillation;
 using Lahja.Distillation.Local;
 using Lahja.Evaluation;
@@ -18,6 +19,8 @@ internal static class PseudoLabelCommand
 
     public static Command Create(CliIO io)
     {
+        var llmDefaults = new LlmTeacherOptions { Model = "" }; // read for its defaults only
+        var localDefaults = new LocalTeacherOptions();
         var input = new Option<FileSystemInfo[]>("--input", "-i") { Description = "Data to label: any dataset the project reads (NADI TSVs, multi-label tables, JSONL) or plain text (.txt, one per line); a folder means all its .tsv/.csv/.jsonl/.txt files. Repeatable.", Required = true, AllowMultipleArgumentsPerToken = true };
         var teacher = new Option<string[]>("--teacher", "-t") { Description = "openai:MODEL (an OpenAI-compatible server), local (n-gram classifiers trained on the input, cross-fitted), local:DIR (a saved one), model:DIR_OR_HUB_ID (a dialect model). Repeatable: teachers vote.", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "The labelled data (.tsv, .csv or .jsonl), written atomically when every row is done." };
@@ -25,44 +28,87 @@ internal static class PseudoLabelCommand
         var includeGold = new Option<bool>("--include-gold") { Description = "The original country is always valid." };
         var vote = new Option<string>("--vote") { Description = "How several teachers combine.", DefaultValueFactory = _ => "majority" };
         vote.AcceptOnlyFromAmong("any", "majority", "all");
-        var concurrency = new Option<int>("--concurrency") { Description = "LLM requests in flight at most.", DefaultValueFactory = _ => 4 };
+        var concurrency = new Option<int>("--concurrency") { Description = "LLM requests in flight at most.", DefaultValueFactory = _ => llmDefaults.Concurrency };
         var limit = new Option<int?>("--limit") { Description = "Label only the first N rows." };
         var baseUrl = new Option<string?>("--base-url") { Description = "The OpenAI-compatible server (…/v1): vLLM, llama.cpp, Ollama, Azure OpenAI. Default: OpenAI." };
         var apiKeyEnv = new Option<string>("--api-key-env") { Description = "Environment variable holding the API key.", DefaultValueFactory = _ => "OPENAI_API_KEY" };
         var rpm = new Option<int?>("--requests-per-minute") { Description = "Client-side request rate limit." };
         var tpm = new Option<int?>("--tokens-per-minute") { Description = "Client-side token rate limit (estimated before sending)." };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds allowed per request.", DefaultValueFactory = _ => 60 };
-        var attempts = new Option<int>("--max-attempts") { Description = "Attempts per row before it is recorded as failed.", DefaultValueFactory = _ => 5 };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds allowed per request.", DefaultValueFactory = _ => llmDefaults.RequestTimeout.TotalSeconds };
+        var attempts = new Option<int>("--max-attempts") { Description = "Attempts per row before it is recorded as failed.", DefaultValueFactory = _ => llmDefaults.MaxAttempts };
         var structured = new Option<string>("--structured-output") { Description = "JSON-schema structured output: auto (falls back when refused), json-schema, none.", DefaultValueFactory = _ => "auto" };
         structured.AcceptOnlyFromAmong("auto", "json-schema", "none");
-        var temperature = new Option<float>("--temperature") { Description = "LLM sampling temperature.", DefaultValueFactory = _ => 0f };
+        var temperature = new Option<float>("--temperature") { Description = "LLM sampling temperature.", DefaultValueFactory = _ => llmDefaults.Temperature };
         var retryFailed = new Option<bool>("--retry-failed") { Description = "Ask again rows whose failure is cached." };
         var priceIn = new Option<double?>("--price-in") { Description = "Price per million input tokens, for the cost estimate." };
         var priceOut = new Option<double?>("--price-out") { Description = "Price per million output tokens, for the cost estimate." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the LLM prompt for the first rows, how many rows would be sent after the cache and an estimate of their tokens and cost, and exit without sending anything." };
         var saveTeacher = new Option<DirectoryInfo?>("--save-teacher") { Description = "With --teacher local: save the trained classifiers here (reuse with local:DIR)." };
-        var relative = new Option<double?>("--relative-threshold") { Description = "Local teacher: dialects whose probability is at least this fraction of the best one's are valid (default 0.3, or the saved teacher's)." };
-        var folds = new Option<int>("--folds") { Description = "Local teacher: cross-fitting folds.", DefaultValueFactory = _ => 5 };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads (local and model teachers)." };
-        var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 42 };
+        var relative = new Option<float?>("--relative-threshold")
+        {
+            Description = string.Create(CultureInfo.InvariantCulture, $"Local teacher: dialects whose probability is at least this fraction of the best one's are valid (default {localDefaults.RelativeThreshold}, or the saved teacher's)."),
+        };
+        var folds = new Option<int>("--folds") { Description = "Local teacher: cross-fitting folds.", DefaultValueFactory = _ => localDefaults.Folds };
+        var threads = CommonOptions.Threads("CPU threads (local and model teachers).");
+        var seed = CommonOptions.Seed(localDefaults.Seed);
         var shard = Shard.CreateOption("ranges of the rows (all inputs in order, after --limit)");
         var command = new Command("pseudo-label", "Turn single-label data into multi-label training data with teachers: an LLM, local n-gram classifiers, or a dialect model.")
         {
             input, teacher, output, cache, includeGold, vote, concurrency, limit, baseUrl, apiKeyEnv, rpm, tpm, timeout, attempts, structured, temperature,
-            retryFailed, priceIn, priceOut, dryRun, saveTeacher, relative, folds, threads, seed, shard,
+            retryFailed, priceIn, priceOut, dryRun, saveTeacher, relative, folds, seed, shard,
         };
-        command.AddEngineOptions();
+        var modelTeachers = new IdentifierSettings { Threads = threads, Engine = true };
+        modelTeachers.AddTo(command);
+
+        // The LLM teacher's settings: checked only when a spec names an LLM, so they never get in the way of the others.
+        LlmTeacherOptions LlmOptions(ParseResult parse, string model, bool dry)
+        {
+            Uri? url = null;
+            if (parse.GetValue(baseUrl) is { } b && !Uri.TryCreate(b, UriKind.Absolute, out url))
+                throw new UsageException($"--base-url '{b}' is not an absolute URL.");
+            var keyVariable = parse.GetValue(apiKeyEnv)!;
+            var key = Environment.GetEnvironmentVariable(keyVariable);
+            if (string.IsNullOrEmpty(key) && url is null && !dry)
+                throw new UsageException($"the OpenAI API needs a key in ${keyVariable} (or give --base-url for a server that needs none).");
+            return new LlmTeacherOptions
+            {
+                Model = model, BaseUrl = url, ApiKey = key, Concurrency = Positive(parse.GetValue(concurrency), "--concurrency"),
+                RequestsPerMinute = parse.GetValue(rpm), TokensPerMinute = parse.GetValue(tpm),
+                RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout) is > 0 and var t ? t : throw new UsageException("--timeout must be positive.")),
+                MaxAttempts = Positive(parse.GetValue(attempts), "--max-attempts"), Temperature = parse.GetValue(temperature),
+                StructuredOutput = parse.GetValue(structured) switch { "json-schema" => StructuredOutput.JsonSchema, "none" => StructuredOutput.None, _ => StructuredOutput.Auto },
+                RetryFailed = parse.GetValue(retryFailed), Seed = parse.GetValue(seed),
+            };
+        }
+
+        TeacherFactoryOptions Teachers(ParseResult parse, IReadOnlyList<TeacherSpec> specs, bool dry) => new()
+        {
+            Llm = model => LlmOptions(parse, model, dry),
+            CachePath = parse.GetValue(cache)?.FullName ?? AnswerCache.DefaultPath,
+            ExistingCacheOnly = dry,
+            Local = new LocalTeacherOptions
+            {
+                Folds = parse.GetValue(folds), RelativeThreshold = parse.GetValue(relative) ?? localDefaults.RelativeThreshold, Seed = parse.GetValue(seed),
+                Threads = parse.GetValue(threads) ?? localDefaults.Threads,
+            },
+            SavedLocalRelativeThreshold = parse.GetValue(relative),
+            // Bound only for a model teacher: the engine options mean nothing to the others (and --engine torch needs libtorch).
+            Model = specs.Any(s => s.Kind == TeacherKind.Model) ? modelTeachers.Bind(parse) : new DialectIdentifierOptions(),
+            ResolveModel = model => ModelOption.Resolve(model, io),
+            Log = line => io.Error.WriteLine($"lahja: {line}"),
+        };
+
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
-            var specs = parse.GetValue(teacher)!;
-            var rows = ReadRows(parse.GetValue(input)!, io);
+            var specs = parse.GetValue(teacher)!.Select(ParseSpec).ToList();
+            var rows = SourceRows.Read(parse.GetValue(input)!.Select(i => i.FullName), new SyncProgress<SourceFile>(file => ReportFile(io, file)));
             if (parse.GetValue(limit) is { } n) rows = rows.Take(Math.Max(0, n)).ToList();
             var part = Shard.From(parse.GetValue(shard));
             var firstPart = true;
             if (part is { } cut)
             {
                 // A teacher trained on the input would learn from this shard only, and label differently.
-                if (specs.Contains("local"))
+                if (specs.Any(s => s.TrainsOnInput))
                     throw new UsageException("--shard cannot go with --teacher local (it trains on the input; train once with --save-teacher, then shard with local:DIR).");
                 if (rows.Count == 0) throw new InvalidDataException("the input has no rows.");
                 var (start, end) = cut.Range(rows.Count, ModelTeacher.WindowTexts);
@@ -77,17 +123,12 @@ internal static class PseudoLabelCommand
                     io.Out.WriteLine($"# prompt {DialectPrompt.Version}, row {row.Id} ({row.Source})");
                     foreach (var message in LlmTeacher.Messages(row.Item.Text)) io.Out.WriteLine($"[{message.Role}]\n{message.Text}\n");
                 }
-                PrintPlans(io, specs, rows, spec =>
-                {
-                    AnswerCache? dryCache = null;
-                    var created = CreateTeacher(spec, parse, io, ref dryCache, cacheOption: parse.GetValue(cache), baseUrl, apiKeyEnv, concurrency, rpm, tpm, timeout, attempts, structured, temperature, retryFailed, relative, folds, threads, seed, dryRun: true);
-                    return (created, dryCache);
-                }, parse.GetValue(priceIn), parse.GetValue(priceOut));
+                PrintPlans(io, specs, rows, () => new TeacherFactory(Teachers(parse, specs, dry: true)), parse.GetValue(priceIn), parse.GetValue(priceOut));
                 return 0;
             }
             var outputFile = parse.GetValue(output)?.FullName ?? throw new UsageException("--output FILE is required (or --dry-run).");
             if (rows.Count == 0 && part is null) throw new InvalidDataException("the input has no rows.");
-            if (parse.GetValue(saveTeacher) is not null && !specs.Contains("local"))
+            if (parse.GetValue(saveTeacher) is not null && !specs.Any(s => s.TrainsOnInput))
                 throw new UsageException("--save-teacher goes with --teacher local.");
 
             using var stop = new CancellationTokenSource();
@@ -99,19 +140,19 @@ internal static class PseudoLabelCommand
                 stop.Cancel();
             };
             Console.CancelKeyPress += onCancel;
-            AnswerCache? answerCache = null;
+            // Disposed after the teachers (in finally below), which use its answer cache.
+            using var factory = new TeacherFactory(Teachers(parse, specs, dry: false));
             var teachers = new List<ITeacher>();
             try
             {
-                foreach (var spec in specs)
-                    teachers.Add(CreateTeacher(spec, parse, io, ref answerCache, cacheOption: parse.GetValue(cache), baseUrl, apiKeyEnv, concurrency, rpm, tpm, timeout, attempts, structured, temperature, retryFailed, relative, folds, threads, seed));
+                foreach (var spec in specs) teachers.Add(factory.Create(spec));
                 var results = new List<(ITeacher, TeacherAnswer?[])>();
                 var items = rows.Select(r => r.Item).ToList();
                 foreach (var t in teachers)
                 {
                     io.Error.WriteLine($"lahja: {t.Name} ({t.Version}) labels {items.Count:N0} rows");
                     var progress = new TextsProgress(io.Error, items.Count);
-                    var answers = t.LabelAsync(items, new Progress(progress), stop.Token).GetAwaiter().GetResult();
+                    var answers = t.LabelAsync(items, new SyncProgress<LabelingProgress>(p => progress.Report(p.Done)), stop.Token).GetAwaiter().GetResult();
                     results.Add((t, answers));
                     if (t is LocalTeacher local && local.TrainingSummary is { } summary) io.Error.WriteLine($"lahja: local teacher trained: {summary}");
                     if (t is LocalTeacher trained && parse.GetValue(saveTeacher) is { } dir)
@@ -152,112 +193,34 @@ internal static class PseudoLabelCommand
             {
                 Console.CancelKeyPress -= onCancel;
                 foreach (var t in teachers) t.Dispose();
-                answerCache?.Dispose();
             }
         }));
         return command;
     }
 
-    private static ITeacher CreateTeacher(string spec, ParseResult parse, CliIO io, ref AnswerCache? cache, FileInfo? cacheOption,
-        Option<string?> baseUrl, Option<string> apiKeyEnv, Option<int> concurrency, Option<int?> rpm, Option<int?> tpm, Option<double> timeout,
-        Option<int> attempts, Option<string> structured, Option<float> temperature, Option<bool> retryFailed, Option<double?> relative,
-        Option<int> folds, Option<int?> threads, Option<int> seed, bool dryRun = false)
-    {
-        var colon = spec.IndexOf(':');
-        var kind = colon < 0 ? spec : spec[..colon];
-        var argument = colon < 0 ? null : spec[(colon + 1)..];
-        switch (kind)
-        {
-            case "openai" when !string.IsNullOrWhiteSpace(argument):
-                Uri? url = null;
-                if (parse.GetValue(baseUrl) is { } b && !Uri.TryCreate(b, UriKind.Absolute, out url))
-                    throw new UsageException($"--base-url '{b}' is not an absolute URL.");
-                var keyVariable = parse.GetValue(apiKeyEnv)!;
-                var key = Environment.GetEnvironmentVariable(keyVariable);
-                if (string.IsNullOrEmpty(key) && url is null && !dryRun)
-                    throw new UsageException($"the OpenAI API needs a key in ${keyVariable} (or give --base-url for a server that needs none).");
-                var cachePath = cacheOption?.FullName ?? AnswerCache.DefaultPath;
-                if (dryRun && !File.Exists(cachePath)) io.Error.WriteLine($"lahja: no answer cache yet ({cachePath})");
-                else
-                {
-                    cache ??= new AnswerCache(cachePath);
-                    io.Error.WriteLine($"lahja: answer cache {cache.Path}");
-                }
-                return new LlmTeacher(new LlmTeacherOptions
-                {
-                    Model = argument, BaseUrl = url, ApiKey = key, Concurrency = Positive(parse.GetValue(concurrency), "--concurrency"),
-                    RequestsPerMinute = parse.GetValue(rpm), TokensPerMinute = parse.GetValue(tpm),
-                    RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout) is > 0 and var t ? t : throw new UsageException("--timeout must be positive.")),
-                    MaxAttempts = Positive(parse.GetValue(attempts), "--max-attempts"), Temperature = parse.GetValue(temperature),
-                    StructuredOutput = parse.GetValue(structured) switch { "json-schema" => StructuredOutput.JsonSchema, "none" => StructuredOutput.None, _ => StructuredOutput.Auto },
-                    RetryFailed = parse.GetValue(retryFailed), Seed = parse.GetValue(seed),
-                }, cache);
-            case "local" when argument is null:
-                return new LocalTeacher(new LocalTeacherOptions
-                {
-                    Folds = parse.GetValue(folds), RelativeThreshold = (float)(parse.GetValue(relative) ?? 0.3), Seed = parse.GetValue(seed),
-                    Threads = parse.GetValue(threads) ?? Environment.ProcessorCount,
-                });
-            case "local" when !string.IsNullOrWhiteSpace(argument):
-                return LocalTeacher.Load(argument, (float?)parse.GetValue(relative));
-            case "model" when !string.IsNullOrWhiteSpace(argument):
-                var directory = ModelLocator.Resolve(argument, new DownloadCommand.DownloadReporter(io.Error));
-                return new ModelTeacher(DialectIdentifier.Load(directory, new DialectIdentifierOptions { Threads = parse.GetValue(threads), Engine = EngineSelection.Factory(parse) }), argument);
-            default:
-                throw new UsageException($"--teacher '{spec}': expected openai:MODEL, local, local:DIR or model:DIR_OR_HUB_ID.");
-        }
-    }
+    /// <exception cref="UsageException">Not a teacher spec.</exception>
+    private static TeacherSpec ParseSpec(string spec) =>
+        TeacherSpec.TryParse(spec, out var parsed) ? parsed : throw new UsageException($"--teacher '{spec}': expected {TeacherSpec.Forms}.");
 
     private static int Positive(int value, string option) => value > 0 ? value : throw new UsageException($"{option} must be positive.");
 
-    /// <summary>Reads every input as rows with ids, source names, texts and gold countries.</summary>
-    internal static List<SourceRow> ReadRows(IEnumerable<FileSystemInfo> inputs, CliIO io)
-    {
-        var files = new List<string>();
-        foreach (var entry in inputs)
-        {
-            if (Directory.Exists(entry.FullName))
-                files.AddRange(Directory.EnumerateFiles(entry.FullName)
-                    .Where(f => Path.GetExtension(f).ToLowerInvariant() is ".tsv" or ".csv" or ".jsonl" or ".txt")
-                    .Order(StringComparer.Ordinal));
-            else if (File.Exists(entry.FullName)) files.Add(entry.FullName);
-            else throw new FileNotFoundException($"'{entry.FullName}' does not exist.");
-        }
-        var rows = new List<SourceRow>();
-        foreach (var file in files)
-        {
-            var source = Path.GetFileName(file);
-            if (file.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
-            {
-                using var stream = File.OpenRead(file);
-                foreach (var (line, text) in TextInput.Read(stream, file))
-                    if (text.Length > 0) rows.Add(new SourceRow(line.ToString(CultureInfo.InvariantCulture), source, new TeacherItem(text)));
-                io.Error.WriteLine($"lahja: {rows.Count(r => r.Source == source):N0} texts from {source}");
-                continue;
-            }
-            var data = LabeledDataset.Read(file);
-            for (var i = 0; i < data.Texts.Count; i++)
-                rows.Add(new SourceRow(data.Ids[i], source, new TeacherItem(data.Texts[i], data.SingleLabel?[i]), data.MultiLabel?[i]));
-            io.Error.WriteLine($"lahja: {data.Texts.Count:N0} rows from {source} ({data.Format})" +
-                               (data.SkippedOutOfSet.Count > 0 ? $", skipped outside the 18: {string.Join(", ", data.SkippedOutOfSet.Select(p => $"{p.Key} {p.Value}"))}" : ""));
-        }
-        return rows;
-    }
+    /// <summary>What an input file gave: its rows, its format, what was outside the 18.</summary>
+    private static void ReportFile(CliIO io, SourceFile file) => io.Error.WriteLine(file.Format is null
+        ? $"lahja: {file.Rows:N0} texts from {file.Name}"
+        : $"lahja: {file.Rows:N0} rows from {file.Name} ({file.Format}){DatasetReport.Skipped(file.SkippedOutOfSet)}");
 
     /// <summary>
     /// <c>--dry-run</c>: for each LLM teacher, how many rows would be sent after the cache, and an estimate of their
     /// tokens (and cost with --price-in/--price-out). Other teachers send nothing.
     /// </summary>
-    private static void PrintPlans(CliIO io, IEnumerable<string> specs, IReadOnlyList<SourceRow> rows, Func<string, (ITeacher Teacher, AnswerCache? Cache)> create,
-        double? priceIn, double? priceOut)
+    private static void PrintPlans(CliIO io, IEnumerable<TeacherSpec> specs, IReadOnlyList<SourceRow> rows, Func<TeacherFactory> teachers, double? priceIn, double? priceOut)
     {
         var items = rows.Select(r => r.Item).ToList();
         var any = false;
-        foreach (var spec in specs.Where(s => s.StartsWith("openai:", StringComparison.Ordinal)))
+        foreach (var spec in specs.Where(s => s.Kind == TeacherKind.Llm))
         {
-            var (teacher, cache) = create(spec);
-            using (cache)
-            using (teacher)
+            using var factory = teachers();
+            using (var teacher = factory.Create(spec))
             {
                 var plan = ((LlmTeacher)teacher).Plan(items);
                 var cost = priceIn is not null || priceOut is not null
@@ -321,10 +284,5 @@ internal static class PseudoLabelCommand
         io.Error.WriteLine("lahja:   per dialect (label set vs gold country): P / R / F1");
         foreach (var d in scores.PerDialect)
             io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lahja:   {d.Dialect.Label(),-13} {d.Precision,6:0.00} {d.Recall,6:0.00} {d.F1,6:0.00}  (support {d.Support})"));
-    }
-
-    private sealed class Progress(TextsProgress inner) : IProgress<LabelingProgress>
-    {
-        public void Report(LabelingProgress value) => inner.Report(value.Done);
     }
 }

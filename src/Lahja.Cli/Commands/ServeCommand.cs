@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Lahja.Cli.Commands.Shared;
 using Lahja.Server;
-using Lahja.Text;
 using Microsoft.Extensions.Hosting;
 
 namespace Lahja.Cli.Commands;
@@ -10,36 +10,44 @@ internal static class ServeCommand
 {
     public static Command Create(CliIO io)
     {
-        var model = new Option<string?>("--model", "-m") { Description = "Checkpoint directory or Hub id (default: $LAHJA_MODEL, then the bundled model)." };
-        var urls = new Option<string>("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
-        var threshold = new Option<float?>("--threshold") { Description = "Default threshold (else the model's lahja.json, else 0.3)." };
-        var relativeThreshold = new Option<float?>("--relative-threshold") { Description = "Default relative threshold: a dialect also needs this fraction of the top dialect's probability (else the model's lahja.json, else 0: off)." };
-        var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset.");
-        var batchSize = new Option<int>("--batch-size") { Description = "Most texts per forward pass.", DefaultValueFactory = _ => 32 };
+        var defaults = new ServerOptions();
+        var model = ModelOption.Create();
+        var urls = new Option<string>("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => defaults.Urls };
+        var settings = new IdentifierSettings
+        {
+            Threshold = CommonOptions.Threshold("Default threshold (else the model's lahja.json, else {0})."),
+            RelativeThreshold = CommonOptions.RelativeThreshold("Default relative threshold: a dialect also needs this fraction of the top dialect's probability (else the model's lahja.json, else 0: off)."),
+            Preprocessing = CommonOptions.Preset(),
+            BatchSize = CommonOptions.BatchSize("Most texts per forward pass."),
+            Threads = CommonOptions.Threads(),
+            Engine = true,
+        };
         var passOverhead = new Option<string>("--pass-overhead-tokens")
         {
             Description = "How a model batch is cut into forward passes: 'auto' measures a pass's fixed cost at start and cuts mixed lengths where that saves time, "
                 + "a number gives that cost in tokens, 'fixed' cuts every --batch-size texts.",
             DefaultValueFactory = _ => "auto",
         };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads for the model." };
-        var maxTexts = new Option<int>("--max-texts") { Description = "Most texts per request.", DefaultValueFactory = _ => 256 };
-        var maxChars = new Option<int>("--max-chars") { Description = "Most characters per text.", DefaultValueFactory = _ => 5000 };
-        var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body in bytes.", DefaultValueFactory = _ => 2_000_000 };
-        var timeout = new Option<int>("--request-timeout-ms") { Description = "How long an identify request may take before it gets 504.", DefaultValueFactory = _ => 30_000 };
+        var maxTexts = new Option<int>("--max-texts") { Description = "Most texts per request.", DefaultValueFactory = _ => defaults.MaxTextsPerRequest };
+        var maxChars = new Option<int>("--max-chars") { Description = "Most characters per text.", DefaultValueFactory = _ => defaults.MaxCharactersPerText };
+        var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body in bytes.", DefaultValueFactory = _ => defaults.MaxBodyBytes };
+        var timeout = new Option<int>("--request-timeout-ms")
+        {
+            Description = "How long an identify request may take before it gets 504.", DefaultValueFactory = _ => (int)defaults.RequestTimeout.TotalMilliseconds,
+        };
         var maxWait = new Option<int?>("--max-wait-ms")
         {
             Description = "Wait before a forward pass: a fixed wait, in ms, for more requests to join (default: automatic, for as many clients as the last pass "
                 + "answered, at most a tenth of the last pass's time and 100 ms).",
         };
-        var maxBatch = new Option<int>("--max-batch-texts") { Description = "Most texts in one model batch across requests.", DefaultValueFactory = _ => 64 };
+        var maxBatch = new Option<int>("--max-batch-texts") { Description = "Most texts in one model batch across requests.", DefaultValueFactory = _ => defaults.MaxBatchTexts };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Name of an environment variable holding an API key: /v1/* then needs 'Authorization: Bearer KEY'." };
         var cors = new Option<string[]>("--cors-origin") { Description = "An origin allowed to call the API from a browser (repeatable).", AllowMultipleArgumentsPerToken = false };
         var command = new Command("serve", "Serve the JSON API (POST /v1/identify, GET /v1/dialects, /v1/model, /healthz, /readyz, /metrics), its docs (/docs/) and the web page (/).")
         {
-            model, urls, threshold, relativeThreshold, preprocess, batchSize, passOverhead, threads, maxTexts, maxChars, maxBody, timeout, maxWait, maxBatch, apiKeyEnv, cors,
+            model, urls, passOverhead, maxTexts, maxChars, maxBody, timeout, maxWait, maxBatch, apiKeyEnv, cors,
         };
-        command.AddEngineOptions();
+        settings.AddTo(command);
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
             string? apiKey = null;
@@ -49,15 +57,17 @@ internal static class ServeCommand
                 apiKey = Environment.GetEnvironmentVariable(name);
                 if (string.IsNullOrEmpty(apiKey)) throw new UsageException($"--api-key-env {name}: the environment variable is not set or empty.");
             }
-            if (parse.GetValue(batchSize) < 1) throw new UsageException("--batch-size must be at least 1.");
+            var identifierOptions = settings.Bind(parse);
+            // Checked here as well as by the library: the planner below is built from it before the model loads.
+            if (identifierOptions.BatchSize < 1) throw new UsageException("--batch-size must be at least 1.");
             if (LahjaServer.UrlsProblem(parse.GetValue(urls)!) is { } urlsProblem) throw new UsageException($"--urls: {urlsProblem}");
             var planning = parse.GetValue(passOverhead)!;
             BatchPlanner? planner = planning switch
             {
                 "auto" => null,
-                "fixed" => BatchPlanner.Fixed(parse.GetValue(batchSize)),
+                "fixed" => BatchPlanner.Fixed(identifierOptions.BatchSize),
                 _ when double.TryParse(planning, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var tokens)
-                       && tokens >= 0 && double.IsFinite(tokens) => BatchPlanner.CostBased(parse.GetValue(batchSize), tokens),
+                       && tokens >= 0 && double.IsFinite(tokens) => BatchPlanner.CostBased(identifierOptions.BatchSize, tokens),
                 _ => throw new UsageException($"--pass-overhead-tokens: '{planning}' is not 'auto', 'fixed' or a number of tokens (0 or more)."),
             };
             using var app = LahjaServer.Build(new ServerOptions
@@ -73,12 +83,7 @@ internal static class ServeCommand
                 Planner = planner,
                 ApiKey = apiKey,
                 CorsOrigins = parse.GetValue(cors) ?? [],
-                Identifier = new DialectIdentifierOptions
-                {
-                    Threshold = parse.GetValue(threshold), RelativeThreshold = parse.GetValue(relativeThreshold), Preprocessing = parse.GetValue(preprocess)!,
-                    BatchSize = parse.GetValue(batchSize), Threads = parse.GetValue(threads),
-                    Engine = EngineSelection.Factory(parse),
-                },
+                Identifier = identifierOptions,
             });
             // Announced once listening: a port in use fails here, as one error (exit 1), before any announcement.
             var addresses = LahjaServer.StartAsync(app).GetAwaiter().GetResult();

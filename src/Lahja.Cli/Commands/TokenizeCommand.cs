@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Lahja.Cli.Commands.Shared;
 using Lahja.Text;
 
 namespace Lahja.Cli.Commands;
@@ -9,9 +10,9 @@ internal static class TokenizeCommand
 {
     public static Command Create(CliIO io)
     {
-        var model = new Option<string?>("--model", "-m") { Description = "Checkpoint directory (only the tokenizer files are needed: vocab.txt or tokenizer.json, tokenizer_config.json) or Hub id (OWNER/NAME). Default: $LAHJA_MODEL, then the bundled model." };
-        var maxLength = new Option<int>("--max-length") { Description = "Maximum sequence length, [CLS] and [SEP] included.", DefaultValueFactory = _ => BertTokenizer.DefaultMaxLength };
-        var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.NonePresetName, "Preprocessing preset applied before tokenizing (default none: the tokenizer's own view).");
+        var model = ModelOption.Create("Checkpoint directory (only the tokenizer files are needed: vocab.txt or tokenizer.json, tokenizer_config.json) or Hub id (OWNER/NAME). Default: $LAHJA_MODEL, then the bundled model.");
+        var maxLength = CommonOptions.MaxLength("Maximum sequence length, [CLS] and [SEP] included.", BertTokenizer.DefaultMaxLength);
+        var preprocess = CommonOptions.Preset("Preprocessing preset applied before tokenizing (default none: the tokenizer's own view).", defaultValue: TextPreprocessor.NonePresetName);
         var lower = new Option<bool?>("--do-lower-case") { Description = "Override the checkpoint's do_lower_case (accents follow it unless the checkpoint sets strip_accents)." };
         var texts = new Argument<string[]>("text") { Arity = ArgumentArity.ZeroOrMore, Description = "Texts to tokenize; without any, one text per line is read from standard input." };
         var command = new Command("tokenize", "Tokenize texts as Hugging Face's AutoTokenizer would: one JSON object per input line.") { model, maxLength, preprocess, lower, texts };
@@ -19,10 +20,10 @@ internal static class TokenizeCommand
         {
             var max = parse.GetValue(maxLength);
             if (max < 2) throw new UsageException($"--max-length {max}: must be at least 2 ([CLS] and [SEP]).");
-            var directory = ModelLocator.Resolve(parse.GetValue(model), new DownloadCommand.DownloadReporter(io.Error));
+            var directory = ModelOption.Resolve(parse.GetValue(model), io);
             var tokenizer = BertTokenizer.FromDirectory(directory, new BertTokenizerOptions { DoLowerCase = parse.GetValue(lower) });
             var preprocessor = TextPreprocessor.FromPreset(parse.GetValue(preprocess)!);
-            foreach (var text in PreprocessCommand.Inputs(parse.GetValue(texts), io))
+            foreach (var text in InputTexts.FromArgumentsOrStandardInput(parse.GetValue(texts), io))
             {
                 var encoding = tokenizer.Encode(preprocessor.Process(text), max);
                 var line = new TokenizeLine(encoding.InputIds, encoding.Tokens, Enumerable.Repeat(1, encoding.Count).ToArray(),

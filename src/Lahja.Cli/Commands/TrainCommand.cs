@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Lahja.Checkpoints;
+using Lahja.Cli.Commands.Shared;
 using Lahja.Data;
 using Lahja.Text;
 using Lahja.Torch.Training;
@@ -15,6 +16,7 @@ internal static class TrainCommand
 {
     public static Command Create(CliIO io)
     {
+        var defaults = new TrainingOptions();
         var trainFiles = new Option<FileInfo[]>("--train") { Description = "Training data (any labelled format; single-label rows become one-hot targets). Repeatable.", Required = true, AllowMultipleArgumentsPerToken = true };
         var nadiTrain = new Option<DirectoryInfo?>("--nadi-train") { Description = "Folder of the NADI training TSVs, for label files that point into them (train_id, nadi_source: B2BERT's teacher-label layout)." };
         var skipBad = new Option<bool>("--skip-bad-rows") { Description = "Report malformed training rows (file and line) and skip them instead of stopping." };
@@ -26,27 +28,27 @@ internal static class TrainCommand
         var layers = new Option<int>("--layers") { Description = "From scratch: encoder layers.", DefaultValueFactory = _ => 4 };
         var hidden = new Option<int>("--hidden") { Description = "From scratch: hidden size.", DefaultValueFactory = _ => 256 };
         var heads = new Option<int>("--heads") { Description = "From scratch: attention heads.", DefaultValueFactory = _ => 4 };
-        var initRange = new Option<double>("--initializer-range") { Description = "From scratch: standard deviation of the initial weights (BERT: 0.02; larger can shorten a small model's early plateau).", DefaultValueFactory = _ => 0.02 };
+        var initRange = new Option<double>("--initializer-range") { Description = "From scratch: standard deviation of the initial weights (BERT's; larger can shorten a small model's early plateau).", DefaultValueFactory = _ => new BertConfig().InitializerRange };
         var intermediate = new Option<int?>("--intermediate") { Description = "From scratch: feed-forward size (default 4 × hidden)." };
         var curriculum = new Option<string>("--curriculum") { Description = "Curriculum by label cardinality.", DefaultValueFactory = _ => "none" };
         curriculum.AcceptOnlyFromAmong("none", "cardinality-epochs", "cardinality-stages");
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-5 };
-        var dropout = new Option<double>("--dropout") { Description = "Dropout.", DefaultValueFactory = _ => 0.3 };
-        var batch = new Option<int>("--batch-size") { Description = "Batch size.", DefaultValueFactory = _ => 11 };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs (per stage with cardinality-stages).", DefaultValueFactory = _ => 10 };
-        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per text.", DefaultValueFactory = _ => 128 };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (not on biases/LayerNorm).", DefaultValueFactory = _ => 0.01 };
-        var warmup = new Option<int>("--warmup") { Description = "Linear warm-up steps.", DefaultValueFactory = _ => 500 };
-        var clip = new Option<double>("--max-grad-norm") { Description = "Gradient clipping (0: off).", DefaultValueFactory = _ => 1.0 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout.", DefaultValueFactory = _ => defaults.Dropout };
+        var batch = new Option<int>("--batch-size") { Description = "Batch size.", DefaultValueFactory = _ => defaults.BatchSize };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs (per stage with cardinality-stages).", DefaultValueFactory = _ => defaults.Epochs };
+        var maxLength = CommonOptions.MaxLength("Maximum tokens per text.", defaults.MaxLength);
+        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (not on biases/LayerNorm).", DefaultValueFactory = _ => defaults.WeightDecay };
+        var warmup = new Option<int>("--warmup") { Description = "Linear warm-up steps.", DefaultValueFactory = _ => defaults.WarmupSteps };
+        var clip = new Option<double>("--max-grad-norm") { Description = "Gradient clipping (0: off).", DefaultValueFactory = _ => defaults.MaxGradNorm };
         var freezeEmbeddings = new Option<bool>("--freeze-embeddings") { Description = "Freeze the embeddings." };
-        var freezeLayers = new Option<int>("--freeze-layers") { Description = "Freeze the first N encoder layers (B2BERT: 8).", DefaultValueFactory = _ => 0 };
-        var accumulate = new Option<int>("--accumulate") { Description = "Gradient accumulation steps.", DefaultValueFactory = _ => 1 };
-        var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 42 };
-        var patience = new Option<int?>("--patience") { Description = "Early-stopping patience in evaluations (default 2 with --dev)." };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Resumable checkpoint every N steps (always at evaluations).", DefaultValueFactory = _ => 0 };
-        var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing preset.");
+        var freezeLayers = new Option<int>("--freeze-layers") { Description = "Freeze the first N encoder layers (B2BERT: 8).", DefaultValueFactory = _ => defaults.FreezeLayers };
+        var accumulate = new Option<int>("--accumulate") { Description = "Gradient accumulation steps.", DefaultValueFactory = _ => defaults.GradientAccumulation };
+        var seed = CommonOptions.Seed(defaults.Seed);
+        var patience = new Option<int?>("--patience") { Description = $"Early-stopping patience in evaluations (default {defaults.Patience} with --dev)." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Resumable checkpoint every N steps (always at evaluations).", DefaultValueFactory = _ => defaults.CheckpointEverySteps };
+        var preprocess = CommonOptions.Preset(defaultValue: defaults.Preprocessing);
         var posWeight = new Option<float?>("--pos-weight") { Description = "BCE positive-class weight." };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads." };
+        var threads = CommonOptions.Threads("CPU threads.");
         // Out-of-range numbers are usage errors (exit 2) naming the option, found before any data is read.
         layers.Within(1); hidden.Within(1); heads.Within(1); initRange.Above(0.0); lr.Above(0.0); dropout.Within(0.0, 1.0);
         batch.Within(1); epochs.Within(1); maxLength.Within(2); weightDecay.Within(0.0); warmup.Within(0); clip.Within(0.0);
@@ -69,31 +71,13 @@ internal static class TrainCommand
                 "cardinality-stages" => CurriculumStrategy.CardinalityStages,
                 _ => CurriculumStrategy.None,
             };
-            var examples = new List<TrainingExample>();
-            foreach (var file in parse.GetValue(trainFiles)!)
+            var data = TrainingData.Read(parse.GetValue(trainFiles)!.Select(f => f.FullName), new TrainingDataOptions
             {
-                var data = LabeledDataset.Read(file.FullName, parse.GetValue(nadiTrain)?.FullName, parse.GetValue(skipBad));
-                if (parse.GetValue(softTargets) && data.Probabilities is null)
-                    throw new InvalidDataException($"{file.FullName}: --soft-targets needs p_<dialect> columns for all 18 dialects.");
-                foreach (var problem in data.BadRows.Take(10)) io.Error.WriteLine($"lahja: skipped {problem}");
-                if (data.BadRows.Count > 10) io.Error.WriteLine($"lahja: … and {data.BadRows.Count - 10} more bad rows in {file.Name}");
-                for (var i = 0; i < data.Texts.Count; i++)
-                {
-                    var labels = data.MultiLabel is { } multi
-                        ? multi[i].Select(x => x == true).ToArray()
-                        : Dialects.All.Select(d => d == data.SingleLabel![i]).ToArray();
-                    examples.Add(new TrainingExample(data.Texts[i], labels, parse.GetValue(softTargets) ? data.Probabilities![i] : null));
-                }
-                io.Error.WriteLine($"lahja: {data.Texts.Count:N0} examples from {file.Name} ({data.Format})" +
-                                   (data.SkippedOutOfSet.Count > 0 ? $", skipped outside the 18: {string.Join(", ", data.SkippedOutOfSet.Select(p => $"{p.Key} {p.Value}"))}" : ""));
-            }
-            if (parse.GetValue(dedupe))
-            {
-                var before = examples.Count;
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                examples = examples.Where(x => seen.Add(x.Text)).ToList();
-                io.Error.WriteLine($"lahja: --dedupe dropped {before - examples.Count:N0} repeated texts");
-            }
+                NadiTrainDirectory = parse.GetValue(nadiTrain)?.FullName, SkipBadRows = parse.GetValue(skipBad),
+                SoftTargets = parse.GetValue(softTargets), Dedupe = parse.GetValue(dedupe),
+            }, new SyncProgress<TrainingFile>(file => ReportFile(io, file)));
+            if (parse.GetValue(dedupe)) io.Error.WriteLine($"lahja: --dedupe dropped {data.DuplicatesDropped:N0} repeated texts");
+            var examples = data.Examples;
             if (parse.GetValue(plan))
             {
                 var stages = Curriculum.Plan(examples, strategy, parse.GetValue(epochs), parse.GetValue(seed));
@@ -116,7 +100,7 @@ internal static class TrainCommand
             string? initialWeights = null;
             if (parse.GetValue(init) is { } start)
             {
-                initialWeights = ModelLocator.Resolve(start, new DownloadCommand.DownloadReporter(io.Error));
+                initialWeights = ModelOption.Resolve(start, io);
                 config = CheckpointFiles.LoadConfig(initialWeights);
                 tokenizerDir = initialWeights;
             }
@@ -135,13 +119,13 @@ internal static class TrainCommand
             }
             else throw new UsageException("Give --init MODEL to fine-tune, or --vocab DIR to train from scratch.");
             var devSet = parse.GetValue(dev) is { } devFile ? DevSet.From(LabeledDataset.Read(devFile.FullName)) : null;
-            var options = new TrainingOptions
+            var options = defaults with
             {
                 LearningRate = parse.GetValue(lr), Dropout = parse.GetValue(dropout), BatchSize = parse.GetValue(batch), Epochs = parse.GetValue(epochs),
                 MaxLength = parse.GetValue(maxLength), WeightDecay = parse.GetValue(weightDecay), WarmupSteps = parse.GetValue(warmup),
                 MaxGradNorm = parse.GetValue(clip), FreezeEmbeddings = parse.GetValue(freezeEmbeddings), FreezeLayers = parse.GetValue(freezeLayers),
                 GradientAccumulation = parse.GetValue(accumulate), Seed = parse.GetValue(seed), Curriculum = strategy,
-                Patience = devSet is null ? null : parse.GetValue(patience) ?? 2, CheckpointEverySteps = parse.GetValue(checkpointEvery),
+                Patience = devSet is null ? null : parse.GetValue(patience) ?? defaults.Patience, CheckpointEverySteps = parse.GetValue(checkpointEvery),
                 Preprocessing = parse.GetValue(preprocess)!, PositiveWeight = parse.GetValue(posWeight), Threads = parse.GetValue(threads), Device = parse.GetValue(device),
             };
             var metricName = devSet is null ? null : Trainer.MetricName(devSet);
@@ -173,8 +157,13 @@ internal static class TrainCommand
         return command;
     }
 
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    /// <summary>What a training file gave: its first bad rows, its examples, and what was outside the 18.</summary>
+    private static void ReportFile(CliIO io, TrainingFile file)
     {
-        public void Report(T value) => report(value);
+        const int shownBadRows = 10;
+        var name = Path.GetFileName(file.Path);
+        foreach (var problem in file.BadRows.Take(shownBadRows)) io.Error.WriteLine($"lahja: skipped {problem}");
+        if (file.BadRows.Count > shownBadRows) io.Error.WriteLine($"lahja: … and {file.BadRows.Count - shownBadRows} more bad rows in {name}");
+        io.Error.WriteLine($"lahja: {file.Examples:N0} examples from {name} ({file.Format}){DatasetReport.Skipped(file.SkippedOutOfSet)}");
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Lahja.Cli.Commands.Shared;
 using Lahja.Data;
 using Lahja.Text;
 
@@ -13,7 +14,7 @@ internal static class VocabCommand
         var inputs = new Option<FileInfo[]>("--input", "-i") { Description = "Corpus files: .txt (one text per line) or any labelled format (TSV/CSV/JSONL).", Required = true, AllowMultipleArgumentsPerToken = true };
         var size = new Option<int>("--size") { Description = "Vocabulary size, special tokens included.", DefaultValueFactory = _ => 30000 };
         var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Directory for vocab.txt and tokenizer_config.json.", Required = true };
-        var preprocess = PreprocessCommand.PresetOption("--preprocess", TextPreprocessor.B2BertPresetName, "Preprocessing applied to the corpus first (as in training).");
+        var preprocess = CommonOptions.Preset("Preprocessing applied to the corpus first (as in training).");
         var cased = new Option<bool>("--cased") { Description = "Keep case and accents (do_lower_case false)." };
         var minFrequency = new Option<int>("--min-frequency") { Description = "Ignore words and merges seen fewer times.", DefaultValueFactory = _ => 2 };
         var command = new Command("vocab", "Learn a WordPiece vocabulary from a corpus (Hugging Face WordPieceTrainer semantics).") { inputs, size, output, preprocess, cased, minFrequency };

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 
-namespace Lahja.Cli.Commands;
+namespace Lahja.Cli.Commands.Shared;
 
 /// <summary>
 /// <c>--shard I/N</c>: the I-th (0-based, as Kubernetes' JOB_COMPLETION_INDEX counts) of N contiguous parts of an

@@ -1,4 +1,4 @@
-namespace Lahja.Cli.Commands;
+namespace Lahja.Cli.Commands.Shared;
 
 /// <summary>
 /// Progress of a run over many texts, on standard error: a line every few seconds (stderr is often a log rather than

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
 
-namespace Lahja.Cli.Commands;
+namespace Lahja.Cli.Commands.Shared;
 
 /// <summary>
 /// Range checks on numeric options, made at parse time: a value out of range is a parse error that names the option

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Globalization;
+using Lahja.Text;
+
+namespace Lahja.Cli.Commands.Shared;
+
+/// <summary>
+/// The options several commands take, created in one place with one wording, their defaults read from the library's
+/// option types (<see cref="DialectIdentifierOptions"/>) rather than repeated as literals.
+/// </summary>
+internal static class CommonOptions
+{
+    /// <summary>The library's defaults, which the options show and use.</summary>
+    public static DialectIdentifierOptions Defaults { get; } = new();
+
+    public static Option<float?> Threshold(string description = "Probability at or above which a dialect is predicted (default: the model's lahja.json, else {0}).") =>
+        new("--threshold") { Description = string.Format(CultureInfo.InvariantCulture, description, DialectIdentifierOptions.DefaultThreshold) };
+
+    public static Option<float?> RelativeThreshold(string description = "A dialect also needs at least this fraction of the top dialect's probability (default: the model's lahja.json, else 0: off).") =>
+        new("--relative-threshold") { Description = description };
+
+    public static Option<int> TopK() => new("--top-k") { Description = "Dialects listed in 'top'.", DefaultValueFactory = _ => Defaults.TopK };
+
+    public static Option<int> BatchSize(string description = "Texts per forward pass.") =>
+        new("--batch-size") { Description = description, DefaultValueFactory = _ => Defaults.BatchSize };
+
+    public static Option<int?> Threads(string description = "CPU threads for the model (default: the engine's choice).") =>
+        new("--threads") { Description = description };
+
+    public static Option<int> MaxLength(string description = "Maximum tokens per text, [CLS] and [SEP] included.", int? defaultValue = null) =>
+        new("--max-length") { Description = description, DefaultValueFactory = _ => defaultValue ?? Defaults.MaxLength };
+
+    /// <summary>An option naming a preprocessing preset, validated against the built-in names.</summary>
+    public static Option<string> Preset(string description = "Preprocessing preset.", string name = "--preprocess", string? defaultValue = null)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue ?? Defaults.Preprocessing };
+        option.AcceptOnlyFromAmong([.. TextPreprocessor.PresetNames]);
+        return option;
+    }
+
+    public static Option<string?> Column() =>
+        new("--column") { Description = "Column of a TSV (or .csv) input file with a header row, by name or 1-based number." };
+
+    public static Option<int> Seed(int defaultValue) => new("--seed") { Description = "Seed.", DefaultValueFactory = _ => defaultValue };
+}
