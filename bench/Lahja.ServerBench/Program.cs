@@ -89,7 +89,7 @@ var app = LahjaServer.Build(new ServerOptions
         BatchSize = int.Parse(Arg("--serve-batch-size", "32")),
         Threads = options.TryGetValue("--serve-threads", out var serveThreads) ? int.Parse(serveThreads) : identifierOptions.Threads,
     },
-    MaxWaitMilliseconds = options.TryGetValue("--max-wait-ms", out var wait) ? int.Parse(wait) : null, MaxBatchTexts = 64,
+    MaxWaitMilliseconds = options.TryGetValue("--max-wait-ms", out var wait) ? int.Parse(wait) : null, MaxPoolTexts = 64,
     Planner = planner, MaxTextsPerRequest = Math.Max(256, perRequest),
 });
 await app.StartAsync();
@@ -123,17 +123,17 @@ async Task<(double Seconds, List<double> Latencies, int Errors)> Load(int client
 }
 
 async Task<double> Counter(string name) =>
-    double.Parse((await http.GetStringAsync("/metrics")).Split('\n').First(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    double.Parse((await http.GetStringAsync("/metrics")).Replace("{} ", " ", StringComparison.Ordinal).Split('\n').First(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
 
 double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 var rows = new List<(int Clients, double RequestsPerSecond, double TextsPerSecond, double P50, double P95, double P99, int Errors)>();
 foreach (var clients in clientCounts)
 {
     await Load(clients, requests.Take(Math.Min(requests.Length, clients * 2)).ToArray()); // warm-up: connections, JIT
-    var batchesBefore = await Counter("lahja_batches_total");
+    var batchesBefore = await Counter("lahja_passes_total");
     var busyBefore = await Counter("lahja_model_busy_seconds_total");
     var (seconds, latencies, errors) = await Load(clients, requests);
-    var batches = await Counter("lahja_batches_total") - batchesBefore;
+    var batches = await Counter("lahja_passes_total") - batchesBefore;
     var busy = await Counter("lahja_model_busy_seconds_total") - busyBefore;
     latencies.Sort();
     var row = (clients, requests.Length / seconds, texts.Length / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), errors);

@@ -72,8 +72,9 @@ public sealed record ModelDescription(
 public sealed record RequestLimits(int MaxTextsPerRequest, int MaxCharactersPerText, long MaxBodyBytes, long RequestTimeoutMilliseconds);
 
 /// <summary>How concurrent requests are merged and run.</summary>
-/// <param name="MaxBatchTexts">Most texts merged into one model batch across requests.</param>
+/// <param name="MaxPoolTexts">Most texts of concurrent requests in the pool that forward passes are chosen from.</param>
+/// <param name="MaxBatchTexts">The first name of <c>max_pool_texts</c>, same value (kept for clients that read it).</param>
 /// <param name="MaxPassTexts">Most texts in one forward pass.</param>
-/// <param name="PassOverheadTokens">The measured fixed cost of a forward pass in tokens, by which batches are cut into passes; null: fixed passes.</param>
-/// <param name="MaxWaitMilliseconds">Longest wait for more requests to join a batch; null: automatic.</param>
-public sealed record BatchingDescription(int MaxBatchTexts, int MaxPassTexts, double? PassOverheadTokens, long? MaxWaitMilliseconds);
+/// <param name="PassOverheadTokens">The measured fixed cost of a forward pass in tokens, by which the pool is cut into passes; null: fixed passes.</param>
+/// <param name="MaxWaitMilliseconds">Longest wait for more requests to join a pass; null: automatic.</param>
+public sealed record BatchingDescription(int MaxPoolTexts, int MaxBatchTexts, int MaxPassTexts, double? PassOverheadTokens, long? MaxWaitMilliseconds);

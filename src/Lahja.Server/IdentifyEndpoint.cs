@@ -3,7 +3,6 @@ using Lahja.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Lahja.Server;
@@ -12,21 +11,11 @@ namespace Lahja.Server;
 /// <c>POST /v1/identify</c>. The body is parsed by hand rather than bound, so that every kind of bad input gets its
 /// own 4xx problem naming the field instead of the framework's generic answer (or a 500).
 /// </summary>
-internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatcher batcher, ServerOptions options, ILogger logger)
+internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatcher batcher, ServerOptions options)
 {
-    public async Task<IResult> Handle(HttpContext context)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        timeout.CancelAfter(options.RequestTimeout);
-        try
-        {
-            return await Identify(context, timeout.Token);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
-        {
-            return LahjaServer.Problem(504, "Timed out", $"The request took longer than {options.RequestTimeout.TotalMilliseconds:0} ms; retry, or send fewer texts.");
-        }
-    }
+    public Task<IResult> Handle(HttpContext context) => BatchedRequest.WithTimeout(context, options.RequestTimeout,
+        cancellationToken => Identify(context, cancellationToken),
+        () => LahjaServer.Problem(504, "Timed out", $"The request took longer than {options.RequestTimeout.TotalMilliseconds:0} ms; retry, or send fewer texts."));
 
     private async Task<IResult> Identify(HttpContext context, CancellationToken cancellationToken)
     {
@@ -40,27 +29,8 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             if (problem is not null) return problem;
             var (texts, decision, topK, subset, preprocessor) = request!.Value;
 
-            // Preprocessing runs here, on the request's thread: requests that name different presets can then share a
-            // model batch, and the batch thread only tokenizes and runs the model.
-            var prepared = preprocessor.Steps.Count == 0 ? texts : texts.Select(preprocessor.Process).ToArray();
-            IReadOnlyList<DialectPrediction> predictions;
-            try
-            {
-                predictions = await batcher.PredictAsync(prepared, cancellationToken);
-            }
-            catch (QueueFullException)
-            {
-                context.Response.Headers.RetryAfter = "1";
+            if (await batcher.TryPredict(context, texts, preprocessor, cancellationToken) is not { } predictions)
                 return LahjaServer.Problem(503, "Busy", $"More than {options.MaxQueuedTexts} texts are waiting; retry shortly.");
-            }
-            // A broken checkpoint (NaN or infinite weights) gives non-finite probabilities, which JSON cannot carry.
-            var broken = predictions.ToList().FindIndex(p => p.Probabilities.Any(x => !float.IsFinite(x)));
-            if (broken >= 0)
-            {
-                logger.LogError("Request {TraceIdentifier}: the model gave a non-finite probability (NaN or infinity) for text {Index}; its weights are broken ({Model}).",
-                    context.TraceIdentifier, broken, identifier.ModelDirectory);
-                return LahjaServer.Problem(500, "Model failure", $"The model gave a non-finite probability for text {broken}: the served checkpoint is broken. The server log has the details.");
-            }
             var results = new IdentifyResult[texts.Count];
             for (var i = 0; i < texts.Count; i++) results[i] = Result(texts[i], predictions[i], decision, topK, subset);
             return Results.Json(new IdentifyResponse(results), context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
@@ -210,10 +180,9 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
     private IdentifyResult Result(string text, DialectPrediction p, DecisionRule decision, int topK, HashSet<Dialect>? subset)
     {
         var dialects = Dialects.All.Where(d => subset is null || subset.Contains(d)).ToArray();
-        // A text with nothing to classify gets no dialects, whatever the thresholds. The identifier saw the preprocessed
-        // text, so whether preprocessing emptied it is told from the text as sent.
+        // A text with nothing to classify gets no dialects, whatever the thresholds.
         var chosen = p.IsEmpty ? new bool[Dialects.All.Count] : decision.Equals(identifier.Rule) ? Decided(p) : decision.Decide(p.Probabilities);
-        EmptyTextReason? emptyReason = !p.IsEmpty ? null : string.IsNullOrWhiteSpace(text) ? EmptyTextReason.EmptyText : EmptyTextReason.NothingAfterPreprocessing;
+        EmptyTextReason? emptyReason = p.IsEmpty ? p.EmptyReason : null;
         DialectProbability Score(Dialect d) => new(d.Label(), p.Probabilities[(int)d]);
         return new IdentifyResult(
             text,

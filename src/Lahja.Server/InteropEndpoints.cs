@@ -150,40 +150,18 @@ internal sealed class InteropEndpoints(DialectIdentifier identifier, MicroBatche
         return index < 0 ? null : $"text {index} has {texts[index].Length} characters; at most {options.MaxCharactersPerText}.";
     }
 
-    /// <summary>Predicts through the micro-batcher; a full queue or a broken model is an error in the caller's shape.</summary>
+    /// <summary>Predicts through the micro-batcher; a full queue is an error in the caller's shape (429 overloaded).</summary>
     private async Task<(IReadOnlyList<DialectPrediction>? Predictions, IResult? Failure)> Run(
         List<string> texts, HttpContext context, Func<int, string, string, IResult> error, CancellationToken cancellationToken)
     {
-        var prepared = _preprocessor.Steps.Count == 0 ? texts : texts.Select(_preprocessor.Process).ToList();
-        IReadOnlyList<DialectPrediction> predictions;
-        try
-        {
-            predictions = await batcher.PredictAsync(prepared, cancellationToken);
-        }
-        catch (QueueFullException)
-        {
-            context.Response.Headers.RetryAfter = "1";
-            return (null, error(429, "Model is overloaded", "overloaded"));
-        }
-        if (predictions.Any(p => p.Probabilities.Any(x => !float.IsFinite(x))))
-            return (null, error(424, "the model gave a non-finite score: the served checkpoint is broken", "backend"));
-        return (predictions, null);
+        if (await batcher.TryPredict(context, texts, _preprocessor, cancellationToken) is { } predictions) return (predictions, null);
+        return (null, error(429, "Model is overloaded", "overloaded"));
     }
 
     /// <summary>Runs a handler under the request timeout: a request that takes longer is answered 504 in the caller's shape.</summary>
-    private async Task<IResult> Guarded(HttpContext context, Func<int, string, string, IResult> error, Func<CancellationToken, Task<IResult>> handle)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        timeout.CancelAfter(options.RequestTimeout);
-        try
-        {
-            return await handle(timeout.Token);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
-        {
-            return error(504, $"The request took longer than {options.RequestTimeout.TotalMilliseconds:0} ms; retry, or send fewer texts.", "backend");
-        }
-    }
+    private Task<IResult> Guarded(HttpContext context, Func<int, string, string, IResult> error, Func<CancellationToken, Task<IResult>> handle) =>
+        BatchedRequest.WithTimeout(context, options.RequestTimeout, handle,
+            () => error(504, $"The request took longer than {options.RequestTimeout.TotalMilliseconds:0} ms; retry, or send fewer texts.", "backend"));
 
     /// <summary>Every dialect's score, highest first (ties in label order), the first <paramref name="count"/>.</summary>
     private static List<LabelScore> Scores(DialectPrediction prediction, Func<IReadOnlyList<float>, IReadOnlyList<double>> function, int count)

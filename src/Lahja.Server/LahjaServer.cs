@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Lahja.Batching;
 using Lahja.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -11,9 +13,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
 
 namespace Lahja.Server;
 
@@ -30,15 +35,20 @@ public sealed record ServerOptions
     public int MaxCharactersPerText { get; init; } = 5000;
     /// <summary>Largest request body in bytes.</summary>
     public long MaxBodyBytes { get; init; } = 2_000_000;
-    /// <summary>Most texts merged into one model batch across concurrent requests.</summary>
-    public int MaxBatchTexts { get; init; } = 64;
     /// <summary>
-    /// Longest wait, in milliseconds, for more requests to join a batch; null (default): automatic — wait for as many
-    /// requests as the last batch answered, at most a twentieth of its time (see <see cref="MicroBatcher"/>).
+    /// Most texts of concurrent requests in the pool that forward passes are chosen from (<c>--max-pool-texts</c>); a
+    /// pass holds at most <see cref="DialectIdentifierOptions.BatchSize"/> of them.
+    /// </summary>
+    public int MaxPoolTexts { get; init; } = 64;
+    /// <summary>The first name of <see cref="MaxPoolTexts"/> ("batch" there meant the pool; elsewhere it means a pass).</summary>
+    public int MaxBatchTexts { get => MaxPoolTexts; init => MaxPoolTexts = value; }
+    /// <summary>
+    /// Longest wait, in milliseconds, for more requests to join a pass; null (default): automatic — wait for as many
+    /// requests as the last pass answered, at most a tenth of its time and 100 ms (see <see cref="PassScheduler"/>).
     /// </summary>
     public int? MaxWaitMilliseconds { get; init; }
     /// <summary>
-    /// How a model batch is cut into forward passes of at most <see cref="DialectIdentifierOptions.BatchSize"/> texts:
+    /// How the pool is cut into forward passes of at most <see cref="DialectIdentifierOptions.BatchSize"/> texts:
     /// null (default) measures the pass overhead at start (<see cref="DialectIdentifier.MeasurePassOverheadTokens"/>)
     /// and cuts by cost (<see cref="BatchPlanner.CostBased"/>); a planner given here is used as it is.
     /// </summary>
@@ -93,6 +103,17 @@ public static class LahjaServer
         // A failed start (port in use, …) is reported once, clearly, by the caller; not as the host's stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddProblemDetails();
+        // Metrics: ServerMetrics' meter comes from this host's IMeterFactory and only this host's meters are enabled
+        // (MeterScope.Local), so servers sharing a process (the tests') keep their counts apart. The exporter writes
+        // Prometheus' text format without per-series scope labels or target_info, and caches nothing.
+        builder.Services.AddMetrics();
+        builder.Metrics.EnableMetrics(ServerMetrics.MeterName, scopes: MeterScope.Local);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter(exporter =>
+        {
+            exporter.ScrapeResponseCacheDurationMilliseconds = 0;
+            exporter.ScopeInfoEnabled = false;
+            exporter.TargetInfoEnabled = false;
+        }));
         builder.Services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -123,12 +144,12 @@ public static class LahjaServer
                 .WithMethods("GET", "POST").WithHeaders("Authorization", "Content-Type")));
 
         var app = builder.Build();
-        // Batches gather texts of any lengths: cut by cost, a batch of short texts with one long one runs as two passes
-        // instead of one padded to the long text (bench/server_bench.sh measures the difference).
+        // The pool gathers texts of any lengths: cut by cost, short texts with one long one run as two passes instead of
+        // one padded to the long text (bench/server_bench.sh measures the difference).
         var planner = options.Planner ?? BatchPlanner.CostBased(identifier.Options.BatchSize, identifier.MeasurePassOverheadTokens());
-        var batcher = new MicroBatcher(identifier, options.MaxBatchTexts,
-            options.MaxWaitMilliseconds is { } wait ? TimeSpan.FromMilliseconds(wait) : null, options.MaxQueuedTexts, TextPreprocessor.None, planner);
-        var metrics = new ServerMetrics();
+        var batcher = new MicroBatcher(identifier, options.MaxPoolTexts,
+            options.MaxWaitMilliseconds is { } wait ? TimeSpan.FromMilliseconds(wait) : null, options.MaxQueuedTexts, planner);
+        var metrics = new ServerMetrics(app.Services.GetRequiredService<IMeterFactory>(), batcher);
         // Stopping: Kestrel stops accepting and waits for the requests in flight; the batcher stops waiting for company
         // so they finish now. Stopped (after that): the model goes.
         app.Lifetime.ApplicationStopping.Register(batcher.StopWaiting);
@@ -138,7 +159,7 @@ public static class LahjaServer
             identifier.Dispose();
         });
         var model = Describe(directory, identifier, options, batcher);
-        var endpoint = new IdentifyEndpoint(identifier, batcher, options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Lahja.Server"));
+        var endpoint = new IdentifyEndpoint(identifier, batcher, options);
         var interop = new InteropEndpoints(identifier, batcher, options, TeiInfo(model, identifier, options, batcher));
 
         // Every failure is a problem with a body: an exception (a bug, a broken model) is logged once, by this
@@ -177,7 +198,7 @@ public static class LahjaServer
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var result = await endpoint.Handle(context);
-                metrics.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                metrics.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 return result;
             }))
             .WithSummary("Identify the dialects of one text or several.")
@@ -189,7 +210,17 @@ public static class LahjaServer
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status504GatewayTimeout)
             .WithTags("v1");
         MapInterop(app, interop, metrics);
-        app.MapGet("/metrics", () => Results.Text(metrics.Render(batcher), "text/plain; version=0.0.4")).WithTags("health");
+        // OpenTelemetry's exporter answers the scrape; the route is declared here so that it is a GET, in the OpenAPI
+        // document, beside the other probes.
+        var scrape = ((IApplicationBuilder)app).New().UseOpenTelemetryPrometheusScrapingEndpoint(
+            meterProvider: null, predicate: _ => true, path: null, configureBranchedPipeline: null, optionsName: null).Build();
+        app.MapGet("/metrics", (Func<HttpContext, Task<IResult>>)(async context =>
+            {
+                await scrape(context);
+                return Results.Empty;
+            }))
+            .WithSummary("Prometheus metrics: requests, latency, forward passes, texts, queue length, model busy time.")
+            .Produces<string>(contentType: "text/plain").WithTags("health");
         app.MapOpenApi();
         return app;
     }
@@ -201,7 +232,7 @@ public static class LahjaServer
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = await handle(context);
-            metrics.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            metrics.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started));
             return result;
         };
         app.MapPost("/predict", Observed(interop.Predict))
@@ -230,7 +261,7 @@ public static class LahjaServer
         new TeiModelType(new TeiClassifier(
             Dialects.All.ToDictionary(d => ((int)d).ToString(System.Globalization.CultureInfo.InvariantCulture), d => d.Label()),
             Dialects.All.ToDictionary(d => d.Label(), d => (int)d))),
-        options.MaxQueuedTexts, identifier.Options.MaxLength, batcher.MaxBatchTexts * identifier.Options.MaxLength, batcher.MaxBatchTexts,
+        options.MaxQueuedTexts, identifier.Options.MaxLength, batcher.MaxPoolTexts * identifier.Options.MaxLength, batcher.MaxPoolTexts,
         options.MaxTextsPerRequest, AutoTruncate: false, TokenizationWorkers: Environment.ProcessorCount,
         typeof(LahjaServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0", Sha: null, DockerLabel: null);
 
@@ -306,7 +337,7 @@ public static class LahjaServer
             identifier.Options.Preprocessing, TextPreprocessor.PresetNames, identifier.Options.MaxLength,
             [.. Dialects.Table.Select(d => d.Label)],
             new RequestLimits(options.MaxTextsPerRequest, options.MaxCharactersPerText, options.MaxBodyBytes, (long)options.RequestTimeout.TotalMilliseconds),
-            new BatchingDescription(batcher.MaxBatchTexts, batcher.Planner.MaxBatchSize, batcher.Planner.PassOverheadTokens,
+            new BatchingDescription(batcher.MaxPoolTexts, batcher.MaxPoolTexts, batcher.Planner.MaxBatchSize, batcher.Planner.PassOverheadTokens,
                 batcher.MaxWait is { } wait ? (long)wait.TotalMilliseconds : null));
     }
 

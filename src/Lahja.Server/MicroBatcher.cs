@@ -1,92 +1,81 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Lahja.Batching;
 using Lahja.Text;
 
 namespace Lahja.Server;
 
-/// <summary>The queue is full: the client should retry later (HTTP 503 with Retry-After).</summary>
-public sealed class QueueFullException() : Exception("The request queue is full.");
-
 /// <summary>
-/// Merges the texts of concurrent requests into shared forward passes. Requests are encoded on their own threads and
-/// queued; the model's loop keeps a pool of up to <see cref="MaxBatchTexts"/> waiting texts, cuts it (length-sorted)
-/// into passes with the <see cref="Planner"/>, runs one pass — the cheapest per text, or the one holding a text that has
-/// already waited <see cref="MaxDeferrals"/> passes — hands out its results, takes in the requests that came meanwhile,
-/// and plans again. A request is answered, in its own order, when its last text is done. The queue is bounded
-/// (back-pressure).
+/// The service's loop around a <see cref="PassScheduler"/>, which decides what runs: requests are encoded on their
+/// own threads, admitted within a <see cref="TextQueueLimit"/> (back-pressure) and sent over a channel; one loop takes
+/// them in, waits for company as the scheduler says, runs the pass it chooses on the model, and hands the results
+/// back. Requests that name different preprocessing presets share passes.
 /// </summary>
-/// <remarks>
-/// <para>
-/// Why one pass at a time from a pool: a pass is padded to its longest text, so a pass of similar lengths wastes least.
-/// A batch planned once from what arrived together must run its odd long texts in small, costly passes; the pool
-/// lets them wait a little for company (at most <see cref="MaxDeferrals"/> passes) while short texts go, and the
-/// clients answered first send their next requests sooner. bench/server_bench.sh measures the effect.
-/// </para>
-/// <para>
-/// The automatic wait (<see cref="MaxWait"/> null) is for clients that send their next request when the last one is
-/// answered: the clients of a pass come back together, a few milliseconds apart, and a pass that left at the first
-/// arrival would hold one text. So before a pass the loop waits until as many requests as the last pass answered
-/// have come back, but never longer than a tenth of the last pass's time (at most 100 ms): one client never waits,
-/// and throughput loses at most a tenth when the others do not come.
-/// </para>
-/// </remarks>
 public sealed class MicroBatcher : IAsyncDisposable
 {
     /// <summary>How many passes a text may be passed over for cheaper ones before its pass runs next.</summary>
-    public const int MaxDeferrals = 4;
+    public const int MaxDeferrals = PassScheduler.MaxDeferrals;
 
-    private readonly DialectIdentifier _identifier;
+    private readonly IPassModel _model;
     private readonly TextPreprocessor _preprocessor;
-    private readonly Channel<Pending> _queue;
+    private readonly PassScheduler _scheduler;
+    private readonly TextQueueLimit _limit;
+    private readonly Channel<ScheduledRequest> _queue;
     private readonly Task _loop;
-    private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _hurry = new();
-    private int _queuedTexts;
-    private long _batches;
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _passes;
     private long _texts;
     private long _requests;
     private long _busyTicks;
 
-    /// <summary>Starts the batching loop.</summary>
+    /// <summary>Starts the loop over <paramref name="identifier"/>, with its preset and, unless <paramref name="planner"/> is given, its fixed batch size.</summary>
     /// <param name="identifier">The model.</param>
-    /// <param name="maxBatchTexts">Most texts in the pool that passes are chosen from.</param>
-    /// <param name="maxWait">Longest time a text waits for company before its pass may run; null: automatic (see the remarks).</param>
+    /// <param name="maxPoolTexts">Most texts in the pool that passes are chosen from.</param>
+    /// <param name="maxWait">Longest time a text waits for company before its pass may run; null: automatic (see <see cref="PassScheduler"/>).</param>
     /// <param name="maxQueuedTexts">Most texts waiting before requests are refused.</param>
-    /// <param name="preprocessor">
-    /// Preprocessing applied when a request is queued; null: the identifier's own preset. The server passes
-    /// <see cref="TextPreprocessor.None"/> and preprocesses each request with its own preset, so requests with
-    /// different presets can share a pass.
-    /// </param>
-    /// <param name="planner">How the pool is cut into passes; null: the identifier's fixed batch size.</param>
-    public MicroBatcher(DialectIdentifier identifier, int maxBatchTexts, TimeSpan? maxWait, int maxQueuedTexts, TextPreprocessor? preprocessor = null, BatchPlanner? planner = null)
+    /// <param name="planner">How the pool is cut into passes; null: every <see cref="DialectIdentifierOptions.BatchSize"/> texts.</param>
+    public MicroBatcher(DialectIdentifier identifier, int maxPoolTexts, TimeSpan? maxWait, int maxQueuedTexts, BatchPlanner? planner = null)
+        : this(identifier, Preset(identifier), planner ?? BatchPlanner.Fixed(identifier.Options.BatchSize), maxPoolTexts, maxWait, maxQueuedTexts)
     {
-        _identifier = identifier;
-        _preprocessor = preprocessor ?? TextPreprocessor.FromPreset(identifier.Options.Preprocessing);
-        Planner = planner ?? BatchPlanner.Fixed(identifier.Options.BatchSize);
-        MaxBatchTexts = maxBatchTexts;
-        MaxWait = maxWait;
-        MaxQueuedTexts = maxQueuedTexts;
-        _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    }
+
+    /// <summary>Starts the loop over <paramref name="model"/>.</summary>
+    /// <param name="model">Encodes texts and runs passes.</param>
+    /// <param name="preprocessor">The preprocessing of requests that name none.</param>
+    /// <param name="planner">How the pool is cut into passes.</param>
+    /// <param name="maxPoolTexts">Most texts in the pool that passes are chosen from.</param>
+    /// <param name="maxWait">Longest time a text waits for company before its pass may run; null: automatic.</param>
+    /// <param name="maxQueuedTexts">Most texts waiting before requests are refused.</param>
+    public MicroBatcher(IPassModel model, TextPreprocessor preprocessor, BatchPlanner planner, int maxPoolTexts, TimeSpan? maxWait, int maxQueuedTexts)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(preprocessor);
+        _model = model;
+        _preprocessor = preprocessor;
+        _scheduler = new PassScheduler(planner, maxPoolTexts, maxWait);
+        _limit = new TextQueueLimit(maxQueuedTexts);
+        _queue = Channel.CreateUnbounded<ScheduledRequest>(new UnboundedChannelOptions { SingleReader = true });
         _loop = Task.Run(Loop);
     }
 
     /// <summary>Most texts in the pool that passes are chosen from (a larger request still enters whole).</summary>
-    public int MaxBatchTexts { get; }
+    public int MaxPoolTexts => _scheduler.MaxPoolTexts;
 
-    /// <summary>Longest time a text waits for company before its pass may run; null: automatic (see the remarks).</summary>
-    public TimeSpan? MaxWait { get; }
+    /// <summary>Longest time a text waits for company before its pass may run; null: automatic.</summary>
+    public TimeSpan? MaxWait => _scheduler.MaxWait;
 
     /// <summary>How the pool is cut into passes.</summary>
-    public BatchPlanner Planner { get; }
+    public BatchPlanner Planner => _scheduler.Planner;
 
     /// <summary>Most texts waiting before requests are refused.</summary>
-    public int MaxQueuedTexts { get; }
+    public int MaxQueuedTexts => _limit.MaxTexts;
 
     /// <summary>Texts waiting or in a pass now.</summary>
-    public int QueuedTexts => Volatile.Read(ref _queuedTexts);
+    public int QueuedTexts => _limit.Queued;
 
     /// <summary>Forward passes run so far.</summary>
-    public long Batches => Interlocked.Read(ref _batches);
+    public long Passes => Interlocked.Read(ref _passes);
 
     /// <summary>Texts predicted so far.</summary>
     public long Texts => Interlocked.Read(ref _texts);
@@ -97,150 +86,111 @@ public sealed class MicroBatcher : IAsyncDisposable
     /// <summary>Requests answered so far.</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
-    /// <summary>Predicts <paramref name="texts"/> within shared passes.</summary>
+    /// <summary>Time since the batcher started: the clock its scheduler is given.</summary>
+    public TimeSpan Uptime => Stopwatch.GetElapsedTime(_started);
+
+    /// <summary>Predicts <paramref name="texts"/> within shared passes, preprocessed with the default preset.</summary>
     /// <exception cref="QueueFullException">Too many texts are waiting.</exception>
-    public Task<IReadOnlyList<DialectPrediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<DialectPrediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+        PredictAsync(texts, _preprocessor, cancellationToken);
+
+    /// <summary>
+    /// Predicts <paramref name="texts"/> within shared passes, preprocessed with <paramref name="preprocessor"/>; each
+    /// prediction carries its text as given here (<see cref="DialectPrediction.Text"/>).
+    /// </summary>
+    /// <exception cref="QueueFullException">Too many texts are waiting.</exception>
+    public Task<IReadOnlyList<DialectPrediction>> PredictAsync(IReadOnlyList<string> texts, TextPreprocessor preprocessor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(preprocessor);
         if (texts.Count == 0) return Task.FromResult<IReadOnlyList<DialectPrediction>>([]);
-        if (Interlocked.Add(ref _queuedTexts, texts.Count) > MaxQueuedTexts && texts.Count < Volatile.Read(ref _queuedTexts))
-        {
-            Interlocked.Add(ref _queuedTexts, -texts.Count);
-            throw new QueueFullException();
-        }
-        Pending pending;
+        if (!_limit.TryEnter(texts.Count)) throw new QueueFullException();
+        ScheduledRequest request;
         try
         {
-            // Encoding here, on the request's thread, leaves the model's thread only the passes.
-            pending = new Pending(texts, [.. texts.Select(t => _identifier.Encode(t, _preprocessor))], cancellationToken);
+            // Preprocessing and encoding here, on the request's thread, leave the model's thread only the passes.
+            string[] given = [.. texts];
+            request = new ScheduledRequest(given, [.. given.Select(t => _model.Encode(t, preprocessor))], Uptime, cancellationToken, Ended);
         }
         catch
         {
-            Interlocked.Add(ref _queuedTexts, -texts.Count);
+            _limit.Leave(texts.Count);
             throw;
         }
-        if (!_queue.Writer.TryWrite(pending))
+        if (!_queue.Writer.TryWrite(request))
         {
-            Interlocked.Add(ref _queuedTexts, -texts.Count);
+            _limit.Leave(texts.Count);
             throw new QueueFullException();
         }
-        return pending.Result.Task.WaitAsync(cancellationToken);
+        return request.Result.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Takes requests in, waits as the scheduler says, and runs its passes until the channel is closed and the pool empty.</summary>
     private async Task Loop()
     {
         var reader = _queue.Reader;
-        var pool = new List<WaitingText>();
-        var lastPassRequests = 0;
-        var lastPassTime = TimeSpan.Zero;
         var closed = false;
-        try
+        while (true)
         {
-            while (true)
+            if (_scheduler.PoolTexts == 0 && (closed || !await reader.WaitToReadAsync())) break;
+            _scheduler.BeginGathering(Uptime);
+            while (!_scheduler.IsPoolFull)
             {
-                if (pool.Count == 0)
+                if (reader.TryRead(out var next))
                 {
-                    if (closed || !await reader.WaitToReadAsync(_stop.Token)) break;
+                    _scheduler.Add(next);
+                    continue;
                 }
-                // Take in what is waiting, then wait: with a set MaxWait until the oldest text has waited that long
-                // (once: not again after a pass), else for the clients the last pass answered (see the remarks).
-                var arrived = 0;
-                var autoDeadline = Stopwatch.GetTimestamp() + lastPassTime.Ticks / 10 * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
-                autoDeadline = Math.Min(autoDeadline, Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10);
-                while (pool.Count < MaxBatchTexts)
+                if (closed || _hurry.IsCancellationRequested) break;
+                var left = _scheduler.WaitLeft(Uptime);
+                if (left <= TimeSpan.Zero) break;
+                using var waiting = CancellationTokenSource.CreateLinkedTokenSource(_hurry.Token);
+                waiting.CancelAfter(left);
+                try
                 {
-                    if (reader.TryRead(out var next))
-                    {
-                        for (var i = 0; i < next.Texts.Count; i++) pool.Add(new WaitingText(next, i));
-                        arrived++;
-                        continue;
-                    }
-                    if (closed || _hurry.IsCancellationRequested) break;
-                    TimeSpan left;
-                    if (MaxWait is { } maxWait)
-                    {
-                        // Texts left over from the last pass's choice have had their wait: the pool runs on.
-                        if (pool.Any(t => t.Deferrals > 0)) break;
-                        left = maxWait - Stopwatch.GetElapsedTime(pool.Min(t => t.Request.Queued));
-                    }
-                    else if (arrived >= lastPassRequests)
-                        break;
-                    else
-                        left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), autoDeadline);
-                    if (left <= TimeSpan.Zero) break;
-                    using var waiting = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _hurry.Token);
-                    waiting.CancelAfter(left);
-                    try
-                    {
-                        if (!await reader.WaitToReadAsync(waiting.Token)) closed = true;
-                    }
-                    catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
-                    {
-                        break;
-                    }
+                    if (!await reader.WaitToReadAsync(waiting.Token)) closed = true;
                 }
-                // A request that gave up (timeout, client gone) is not worth a forward pass.
-                pool.RemoveAll(t => t.Request.IsFinished || t.Request.GiveUpIfCancelled(this));
-                if (pool.Count == 0) continue;
-                var pass = ChoosePass(pool);
-                var started = Stopwatch.GetTimestamp();
-                lastPassRequests = Run(pass);
-                lastPassTime = Stopwatch.GetElapsedTime(started);
-                Interlocked.Add(ref _busyTicks, lastPassTime.Ticks);
-                foreach (var text in pool) text.Deferrals++;
-                pool.RemoveAll(t => t.Done || t.Request.IsFinished);
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
             }
+            if (_scheduler.TakePass() is { } pass) Run(pass);
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-        }
-        foreach (var text in pool) text.Request.Cancel(this);
-        while (reader.TryRead(out var left)) left.Cancel(this);
+        while (reader.TryRead(out var left)) left.Cancel();
+        _scheduler.CancelAll();
     }
 
-    /// <summary>
-    /// Sorts the pool by length, cuts it with the planner, and picks a pass: if a text has been passed over
-    /// <see cref="MaxDeferrals"/> times, the pass of the most passed-over text (of those, the dearest per text, which
-    /// cost alone would keep putting off); else the cheapest per text.
-    /// </summary>
-    private List<WaitingText> ChoosePass(List<WaitingText> pool)
+    private void Run(ScheduledPass pass)
     {
-        pool.Sort((a, b) => a.Length != b.Length ? a.Length.CompareTo(b.Length) : b.Deferrals.CompareTo(a.Deferrals));
-        var sizes = Planner.Plan(pool.Select(t => t.Length).ToArray());
-        var candidates = new List<(int Start, int Size, int Deferrals, double PerText)>(sizes.Length);
-        var start = 0;
-        foreach (var size in sizes)
-        {
-            var group = pool.GetRange(start, size);
-            candidates.Add((start, size, group.Max(t => t.Deferrals), Planner.EstimatedCost(size, group[^1].Length) / size));
-            start += size;
-        }
-        var chosen = candidates.Max(c => c.Deferrals) >= MaxDeferrals
-            ? candidates.OrderByDescending(c => c.Deferrals).ThenByDescending(c => c.PerText).First()
-            : candidates.MinBy(c => c.PerText);
-        return pool.GetRange(chosen.Start, chosen.Size);
-    }
-
-    /// <summary>Runs one pass and completes the requests whose last text it held; returns how many.</summary>
-    private int Run(List<WaitingText> pass)
-    {
-        var completed = 0;
+        var started = Stopwatch.GetTimestamp();
+        IReadOnlyList<DialectPrediction> predictions;
         try
         {
-            var predictions = _identifier.PredictPass(pass.Select(t => t.Request.Texts[t.Index]).ToArray(), pass.Select(t => t.Request.Encodings[t.Index]).ToArray());
-            Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _texts, pass.Count);
-            for (var i = 0; i < pass.Count; i++)
-            {
-                pass[i].Done = true;
-                if (pass[i].Request.Complete(pass[i].Index, predictions[i], this)) completed++;
-            }
+            predictions = _model.PredictPass(pass.Texts, pass.Encodings);
         }
         catch (Exception e)
         {
-            foreach (var text in pass) text.Request.Fail(e, this);
+            _scheduler.Fail(pass, e, Busy(started));
+            return;
         }
-        return completed;
+        var elapsed = Busy(started);
+        Interlocked.Increment(ref _passes);
+        Interlocked.Add(ref _texts, pass.Count);
+        _scheduler.Complete(pass, predictions, elapsed);
+    }
+
+    private TimeSpan Busy(long started)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        Interlocked.Add(ref _busyTicks, elapsed.Ticks);
+        return elapsed;
+    }
+
+    private void Ended(ScheduledRequest request, bool answered)
+    {
+        _limit.Leave(request.Texts.Count);
+        if (answered) Interlocked.Increment(ref _requests);
     }
 
     /// <summary>
@@ -254,71 +204,12 @@ public sealed class MicroBatcher : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
-        _stop.Dispose();
         _hurry.Dispose();
     }
 
-    private void Finished(Pending request, bool answered)
+    private static TextPreprocessor Preset(DialectIdentifier identifier)
     {
-        Interlocked.Add(ref _queuedTexts, -request.Texts.Count);
-        if (answered) Interlocked.Increment(ref _requests);
-    }
-
-    /// <summary>One request: its texts, their encodings and the results gathered so far.</summary>
-    private sealed class Pending(IReadOnlyList<string> texts, TokenizedText[] encodings, CancellationToken cancellation)
-    {
-        private readonly DialectPrediction[] _results = new DialectPrediction[texts.Count];
-        private int _left = texts.Count;
-        private int _finished;
-
-        public IReadOnlyList<string> Texts { get; } = texts;
-        public TokenizedText[] Encodings { get; } = encodings;
-        public long Queued { get; } = Stopwatch.GetTimestamp();
-        public TaskCompletionSource<IReadOnlyList<DialectPrediction>> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public bool IsFinished => Volatile.Read(ref _finished) != 0;
-
-        /// <summary>Records one text's result; true when that was the request's last.</summary>
-        public bool Complete(int index, DialectPrediction prediction, MicroBatcher owner)
-        {
-            _results[index] = prediction;
-            if (--_left > 0 || !Finish(owner, answered: true)) return false;
-            Result.TrySetResult(_results);
-            return true;
-        }
-
-        public void Fail(Exception error, MicroBatcher owner)
-        {
-            if (Finish(owner, answered: false)) Result.TrySetException(error);
-        }
-
-        public void Cancel(MicroBatcher owner)
-        {
-            if (Finish(owner, answered: false)) Result.TrySetCanceled();
-        }
-
-        /// <summary>Finishes the request if its caller gave up; true then.</summary>
-        public bool GiveUpIfCancelled(MicroBatcher owner)
-        {
-            if (!cancellation.IsCancellationRequested) return false;
-            if (Finish(owner, answered: false)) Result.TrySetCanceled(cancellation);
-            return true;
-        }
-
-        private bool Finish(MicroBatcher owner, bool answered)
-        {
-            if (Interlocked.Exchange(ref _finished, 1) != 0) return false;
-            owner.Finished(this, answered);
-            return true;
-        }
-    }
-
-    /// <summary>One text of a request, waiting in the pool.</summary>
-    private sealed class WaitingText(Pending request, int index)
-    {
-        public Pending Request { get; } = request;
-        public int Index { get; } = index;
-        public int Length { get; } = request.Encodings[index].Count;
-        public int Deferrals { get; set; }
-        public bool Done { get; set; }
+        ArgumentNullException.ThrowIfNull(identifier);
+        return TextPreprocessor.FromPreset(identifier.Options.Preprocessing);
     }
 }

@@ -1,66 +1,70 @@
-using System.Globalization;
-using System.Text;
+using System.Diagnostics.Metrics;
 
 namespace Lahja.Server;
 
-/// <summary>Prometheus metrics of the identify endpoint and the batcher.</summary>
+/// <summary>
+/// The service's metrics: System.Diagnostics.Metrics instruments on the meter <see cref="MeterName"/>, created by the
+/// host's <see cref="IMeterFactory"/> (so each server in a process has its own), exported at <c>/metrics</c> by
+/// OpenTelemetry's Prometheus exporter, which names them as Prometheus does: a counter <c>lahja.texts</c> is
+/// <c>lahja_texts_total</c>, a histogram <c>lahja.identify.duration</c> in seconds is
+/// <c>lahja_identify_duration_seconds</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why OpenTelemetry's exporter, though its package is a pre-release (1.20.1-beta.1): it is maintained with the .NET
+/// metrics API and keeps the instruments' kinds (counters stay counters). prometheus-net 8.2.1's meter adapter, the
+/// stable alternative, exported none of these instruments on .NET 10 (only its own
+/// <c>prometheus_net_meteradapter_instruments_connected</c>, scrape after scrape), and by design publishes .NET
+/// counters as gauges and drops a series left unchanged for 5 minutes. The one visible difference from the earlier
+/// hand-written text: a series without labels is written with empty braces, <c>lahja_texts_total{} 7</c>, which
+/// Prometheus reads as <c>lahja_texts_total 7</c>.
+/// </para>
+/// <para>
+/// "Batch" meant a forward pass in the first names (<c>lahja_batches_total</c>, <c>lahja_batch_texts_mean</c>, as in
+/// <c>--batch-size</c>), while the pool passes are chosen from is <c>--max-pool-texts</c>; the pass metrics now say
+/// "pass", and the first names stay, with the same values, for dashboards that use them.
+/// </para>
+/// </remarks>
 internal sealed class ServerMetrics
 {
-    private static readonly double[] Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-    private readonly long[] _counts = new long[Buckets.Length + 1];
-    private readonly Lock _gate = new();
-    private double _sum;
-    private long _total;
-    private readonly DateTime _started = DateTime.UtcNow;
+    /// <summary>The meter's name (what <c>dotnet-counters monitor --counters Lahja.Server</c> shows).</summary>
+    public const string MeterName = "Lahja.Server";
 
-    public void Observe(double seconds)
+    /// <summary>The latency histogram's bucket bounds, in seconds.</summary>
+    private static readonly double[] LatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+
+    public ServerMetrics(IMeterFactory factory, MicroBatcher batcher)
     {
-        lock (_gate)
-        {
-            var i = Array.FindIndex(Buckets, b => seconds <= b);
-            _counts[i < 0 ? Buckets.Length : i]++;
-            _sum += seconds;
-            _total++;
-        }
+        var meter = factory.Create(MeterName);
+        _requests = meter.CreateCounter<long>("lahja.identify.requests",
+            description: "Requests to the prediction routes: POST /v1/identify, TEI's POST /predict and the Inference API's POST /.");
+        _duration = meter.CreateHistogram<double>("lahja.identify.duration", "s", "Latency of the prediction routes.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        meter.CreateObservableCounter("lahja.passes", () => batcher.Passes, description: "Forward passes of the model.");
+        meter.CreateObservableCounter("lahja.batches", () => batcher.Passes, description: "Forward passes of the model (the first name of lahja_passes_total).");
+        meter.CreateObservableCounter("lahja.texts", () => batcher.Texts, description: "Texts predicted.");
+        meter.CreateObservableCounter("lahja.model.busy", () => batcher.ModelBusy.TotalSeconds, "s", "Time the model spent on forward passes.");
+        meter.CreateObservableGauge("lahja.queue.texts", () => batcher.QueuedTexts, description: "Texts waiting or in a pass.");
+        meter.CreateObservableGauge("lahja.texts.per_second", () => batcher.Texts / Math.Max(1e-9, batcher.Uptime.TotalSeconds),
+            description: "Texts predicted per second since start.");
+        meter.CreateObservableGauge("lahja.pass.texts.mean", () => MeanPassTexts(batcher), description: "Mean texts per forward pass.");
+        meter.CreateObservableGauge("lahja.batch.texts.mean", () => MeanPassTexts(batcher),
+            description: "Mean texts per forward pass (the first name of lahja_pass_texts_mean).");
     }
 
-    public string Render(MicroBatcher batcher)
+    /// <summary>Counts one request to a prediction route that took <paramref name="elapsed"/>.</summary>
+    public void Observe(TimeSpan elapsed)
     {
-        var text = new StringBuilder();
-        void Line(string s) => text.Append(s).Append('\n');
-        lock (_gate)
-        {
-            Line("# HELP lahja_identify_requests_total Requests to POST /v1/identify.");
-            Line("# TYPE lahja_identify_requests_total counter");
-            Line(FormattableString.Invariant($"lahja_identify_requests_total {_total}"));
-            Line("# HELP lahja_identify_duration_seconds Latency of POST /v1/identify.");
-            Line("# TYPE lahja_identify_duration_seconds histogram");
-            long cumulative = 0;
-            for (var i = 0; i < Buckets.Length; i++)
-            {
-                cumulative += _counts[i];
-                Line(FormattableString.Invariant($"lahja_identify_duration_seconds_bucket{{le=\"{Buckets[i]}\"}} {cumulative}"));
-            }
-            Line(FormattableString.Invariant($"lahja_identify_duration_seconds_bucket{{le=\"+Inf\"}} {_total}"));
-            Line(FormattableString.Invariant($"lahja_identify_duration_seconds_sum {_sum.ToString("R", CultureInfo.InvariantCulture)}"));
-            Line(FormattableString.Invariant($"lahja_identify_duration_seconds_count {_total}"));
-        }
-        Line("# HELP lahja_batches_total Forward passes of the model.");
-        Line("# TYPE lahja_batches_total counter");
-        Line(FormattableString.Invariant($"lahja_batches_total {batcher.Batches}"));
-        Line("# TYPE lahja_texts_total counter");
-        Line(FormattableString.Invariant($"lahja_texts_total {batcher.Texts}"));
-        Line("# HELP lahja_model_busy_seconds_total Time the model spent on batches.");
-        Line("# TYPE lahja_model_busy_seconds_total counter");
-        Line(FormattableString.Invariant($"lahja_model_busy_seconds_total {batcher.ModelBusy.TotalSeconds.ToString("R", CultureInfo.InvariantCulture)}"));
-        Line("# TYPE lahja_queue_texts gauge");
-        Line(FormattableString.Invariant($"lahja_queue_texts {batcher.QueuedTexts}"));
-        Line("# HELP lahja_texts_per_second Texts predicted per second since start.");
-        Line("# TYPE lahja_texts_per_second gauge");
-        Line(FormattableString.Invariant($"lahja_texts_per_second {(batcher.Texts / Math.Max(1e-9, (DateTime.UtcNow - _started).TotalSeconds)).ToString("0.###", CultureInfo.InvariantCulture)}"));
-        Line("# HELP lahja_batch_texts_mean Mean texts per forward pass.");
-        Line("# TYPE lahja_batch_texts_mean gauge");
-        Line(FormattableString.Invariant($"lahja_batch_texts_mean {(batcher.Batches == 0 ? 0 : (double)batcher.Texts / batcher.Batches).ToString("0.###", CultureInfo.InvariantCulture)}"));
-        return text.ToString();
+        _requests.Add(1);
+        _duration.Record(elapsed.TotalSeconds);
+    }
+
+    private static double MeanPassTexts(MicroBatcher batcher)
+    {
+        var passes = batcher.Passes;
+        return passes == 0 ? 0 : (double)batcher.Texts / passes;
     }
 }

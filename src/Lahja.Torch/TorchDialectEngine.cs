@@ -9,14 +9,16 @@ namespace Lahja.Torch;
 /// <summary>
 /// Runs a <see cref="BertForSequenceClassification"/> in inference mode on the CPU or a CUDA device
 /// (<see cref="TorchRuntime.ResolveDevice"/>: <c>$LAHJA_DEVICE</c>, default auto). Calls are serialised and every
-/// forward pass runs on one thread of the engine's own.
+/// forward pass runs on one thread: the first caller's when it is a thread of its own (a single-threaded program such
+/// as <c>lahja predict</c> runs its passes inline, without a hop), else a thread of the engine's own, which also takes
+/// over for good once a second thread calls.
 /// </summary>
 /// <remarks>
-/// Why a thread of its own: libtorch's OpenMP keeps a team of worker threads per calling thread, so passes called
-/// from whichever thread-pool thread an async caller resumes on (the HTTP service's batcher,
+/// Why one thread: libtorch's OpenMP keeps a team of worker threads per calling thread, so passes called from
+/// whichever thread-pool thread an async caller resumes on (the HTTP service's batcher,
 /// <see cref="DialectIdentifier.PredictAsync"/>) each wake another team, and the idle teams' spinning threads take
 /// the cores from the working one: bench/Lahja.ServerBench measured BERT-base at about 0.8 of the speed of passes
-/// called from one thread.
+/// called from one thread. A thread-pool thread is never adopted, since the next call may come from another.
 /// </remarks>
 public sealed class TorchDialectEngine : IDialectEngine
 {
@@ -24,7 +26,8 @@ public sealed class TorchDialectEngine : IDialectEngine
     private readonly Lock _gate = new();
     private readonly Device _device;
     private readonly BlockingCollection<Action> _work = [];
-    private readonly Thread _thread;
+    private Thread? _ownThread;
+    private Thread? _forwardThread;
 
     /// <summary>Wraps a loaded model, moving it to <paramref name="device"/> (default: <see cref="TorchRuntime.ResolveDevice"/>).</summary>
     public TorchDialectEngine(BertForSequenceClassification model, Device? device = null)
@@ -33,11 +36,15 @@ public sealed class TorchDialectEngine : IDialectEngine
         _model = model;
         _model.to(_device);
         _model.eval();
-        _thread = new Thread(() =>
+    }
+
+    /// <summary>The thread forward passes run on; null before the first pass.</summary>
+    internal Thread? ForwardThread
+    {
+        get
         {
-            foreach (var item in _work.GetConsumingEnumerable()) item();
-        }) { IsBackground = true, Name = "lahja-torch" };
-        _thread.Start();
+            lock (_gate) return _forwardThread;
+        }
     }
 
     /// <summary>The device the model runs on.</summary>
@@ -62,28 +69,47 @@ public sealed class TorchDialectEngine : IDialectEngine
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_work.IsAddingCompleted, this);
-            float[]? result = null;
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
-            using var done = new ManualResetEventSlim();
-            _work.Add(() =>
-            {
-                try
-                {
-                    result = Forward(batch);
-                }
-                catch (Exception e)
-                {
-                    failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-                }
-                finally
-                {
-                    done.Set();
-                }
-            });
-            done.Wait();
-            failure?.Throw();
-            return result!;
+            var caller = Thread.CurrentThread;
+            _forwardThread ??= caller.IsThreadPoolThread ? StartOwnThread() : caller;
+            if (_forwardThread == caller) return Forward(batch);
+            if (_ownThread is null) _forwardThread = StartOwnThread();
+            return OnOwnThread(batch);
         }
+    }
+
+    private Thread StartOwnThread()
+    {
+        _ownThread = new Thread(() =>
+        {
+            foreach (var item in _work.GetConsumingEnumerable()) item();
+        }) { IsBackground = true, Name = "lahja-torch" };
+        _ownThread.Start();
+        return _ownThread;
+    }
+
+    private float[] OnOwnThread(TokenizedBatch batch)
+    {
+        float[]? result = null;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        using var done = new ManualResetEventSlim();
+        _work.Add(() =>
+        {
+            try
+            {
+                result = Forward(batch);
+            }
+            catch (Exception e)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+            finally
+            {
+                done.Set();
+            }
+        });
+        done.Wait();
+        failure?.Throw();
+        return result!;
     }
 
     private float[] Forward(TokenizedBatch batch)
@@ -105,7 +131,7 @@ public sealed class TorchDialectEngine : IDialectEngine
             if (!_work.IsAddingCompleted)
             {
                 _work.CompleteAdding();
-                _thread.Join();
+                _ownThread?.Join();
             }
             _model.Dispose();
         }

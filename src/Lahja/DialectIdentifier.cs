@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Lahja.Batching;
 using Lahja.Checkpoints;
 using Lahja.Text;
 
@@ -9,7 +10,7 @@ namespace Lahja;
 /// multi-label classifier): preprocessing, tokenization, length-sorted batching, the model, thresholds.
 /// Thread-safe.
 /// </summary>
-public sealed class DialectIdentifier : IDisposable
+public sealed class DialectIdentifier : IPassModel, IDisposable
 {
     private readonly IDialectEngine _engine;
     private readonly TextPreprocessor _preprocessor;
@@ -161,7 +162,7 @@ public sealed class DialectIdentifier : IDisposable
     /// <summary>
     /// Encodes a text as <see cref="Predict(IReadOnlyList{string}, IProgress{int}?)"/> does: <paramref name="preprocessor"/>,
     /// then the tokenizer, truncated to <see cref="DialectIdentifierOptions.MaxLength"/>. With
-    /// <see cref="PredictPass"/>, the parts a scheduler of its own (the HTTP service's batcher) needs.
+    /// <see cref="PredictPass"/>, the parts a scheduler of passes (<see cref="PassScheduler"/>) needs.
     /// </summary>
     public TokenizedText Encode(string text, TextPreprocessor preprocessor)
     {
@@ -172,7 +173,8 @@ public sealed class DialectIdentifier : IDisposable
 
     /// <summary>
     /// Runs one forward pass over <paramref name="encodings"/> (from <see cref="Encode"/>), padded to the longest,
-    /// and decides with the options' thresholds; <paramref name="texts"/> label the predictions. An encoding with no
+    /// and decides with the options' thresholds; <paramref name="texts"/>, as given (before preprocessing), label the
+    /// predictions (<see cref="DialectPrediction.Text"/>). An encoding with no
     /// token but special ones has nothing to classify: its prediction <see cref="DialectPrediction.IsEmpty"/> (no
     /// dialects), for <see cref="EmptyTextReason.EmptyText"/> when its text is blank, else
     /// <see cref="EmptyTextReason.NothingAfterPreprocessing"/>.

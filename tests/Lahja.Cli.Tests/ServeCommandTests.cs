@@ -15,12 +15,24 @@ public class ServeCommandTests
     [InlineData("--pass-overhead-tokens", "banana", "--pass-overhead-tokens")]
     [InlineData("--pass-overhead-tokens", "-3", "--pass-overhead-tokens")]
     [InlineData("--batch-size", "0", "--batch-size")]
+    [InlineData("--max-pool-texts", "0", "--max-pool-texts")]
+    [InlineData("--max-batch-texts", "0", "--max-pool-texts")]
+    [InlineData("--max-wait-ms", "-1", "--max-wait-ms")]
     public void Bad_batching_settings_are_usage_errors(string option, string value, string named)
     {
         var (exit, _, error) = CliRunner.Run("", "serve", "-m", Model, "--urls", "http://127.0.0.1:0", option, value);
         Assert.Equal(2, exit);
         Assert.Contains(named, error);
         Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void The_pool_option_says_pool_and_keeps_its_first_name()
+    {
+        var (exit, help, _) = CliRunner.Run("", "serve", "--help");
+        Assert.Equal(0, exit);
+        var line = help.Split('\n').Single(l => l.Contains("--max-pool-texts"));
+        Assert.Contains("--max-batch-texts", line);
     }
 
     [Theory]

@@ -189,6 +189,16 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/readyz", TestContext.Current.CancellationToken)).StatusCode);
     }
 
+    [Fact]
+    public async Task The_pool_of_texts_passes_are_chosen_from_is_named_pool_and_keeps_its_first_name()
+    {
+        Assert.Equal(7, new ServerOptions { MaxBatchTexts = 7 }.MaxPoolTexts);
+        var model = await server.Client.GetFromJsonAsync<JsonElement>("/v1/model", TestContext.Current.CancellationToken);
+        var batching = model.GetProperty("batching");
+        Assert.Equal(new ServerOptions().MaxPoolTexts, batching.GetProperty("max_pool_texts").GetInt32());
+        Assert.Equal(batching.GetProperty("max_pool_texts").GetInt32(), batching.GetProperty("max_batch_texts").GetInt32());
+    }
+
     /// <summary>The acceptance load: 32 clients × 50 requests of 1 to 8 texts, every answer checked against offline predictions.</summary>
     [Fact]
     public async Task Concurrent_clients_get_their_own_results()

@@ -16,7 +16,7 @@ public sealed class BatchingTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _app = LahjaServer.Build(new ServerOptions { Identifier = ServerFixture.Identifier, Model = ServerFixture.Model, Urls = "http://127.0.0.1:0", MaxWaitMilliseconds = 50, MaxBatchTexts = 64 });
+        _app = LahjaServer.Build(new ServerOptions { Identifier = ServerFixture.Identifier, Model = ServerFixture.Model, Urls = "http://127.0.0.1:0", MaxWaitMilliseconds = 50, MaxPoolTexts = 64 });
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
     }
@@ -30,7 +30,8 @@ public sealed class BatchingTests : IAsyncLifetime
 
     private async Task<Dictionary<string, double>> Metrics()
     {
-        var text = await _client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        // A series without labels comes with an empty label set, "name{} value": the same series as "name value".
+        var text = (await _client.GetStringAsync("/metrics", TestContext.Current.CancellationToken)).Replace("{} ", " ", StringComparison.Ordinal);
         return text.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#') && !l.Contains('{'))
             .Select(l => l.Split(' ')).ToDictionary(p => p[0], p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
     }
@@ -71,7 +72,7 @@ public class MicroBatcherTests
         var expected = texts.Select(identifier.Predict).ToArray();
         engine.Passes.Clear();
         // The pool waits (30 s at most) until it holds all 64 texts, then passes of at most 8 are cut by cost.
-        await using var batcher = new MicroBatcher(identifier, maxBatchTexts: 64, TimeSpan.FromSeconds(30), maxQueuedTexts: 1000, planner: BatchPlanner.CostBased(8, 10));
+        await using var batcher = new MicroBatcher(identifier, maxPoolTexts: 64, TimeSpan.FromSeconds(30), maxQueuedTexts: 1000, planner: BatchPlanner.CostBased(8, 10));
         var results = await Task.WhenAll(texts.Select(t => batcher.PredictAsync([t], TestContext.Current.CancellationToken)));
 
         var longLength = identifier.Encode(longText, TextPreprocessor.B2Bert).Count;
@@ -95,11 +96,29 @@ public class MicroBatcherTests
     public async Task Full_queue_refuses_and_an_empty_queue_always_accepts()
     {
         using var identifier = ServerFixture.Load(ServerFixture.Model);
-        await using var batcher = new MicroBatcher(identifier, maxBatchTexts: 512, TimeSpan.FromMilliseconds(1), maxQueuedTexts: 2);
+        await using var batcher = new MicroBatcher(identifier, maxPoolTexts: 512, TimeSpan.FromMilliseconds(1), maxQueuedTexts: 2);
         var big = batcher.PredictAsync(Enumerable.Range(0, 400).Select(i => $"نص {i}").ToArray(), TestContext.Current.CancellationToken);
         await Assert.ThrowsAsync<QueueFullException>(() => batcher.PredictAsync(["x"], TestContext.Current.CancellationToken));
         Assert.Equal(400, (await big).Count);
         Assert.Single(await batcher.PredictAsync(["y"], TestContext.Current.CancellationToken));
         Assert.Equal(0, batcher.QueuedTexts);
+    }
+
+    [Fact]
+    public async Task Predictions_carry_the_texts_as_sent_whatever_the_preprocessing()
+    {
+        // What the endpoints do: each request's own preset. The predictions must carry the texts as sent (as
+        // DialectPrediction.Text says), and tell a blank text from one that preprocessing emptied.
+        using var identifier = ServerFixture.Load(ServerFixture.Model);
+        await using var batcher = new MicroBatcher(identifier, maxPoolTexts: 64, TimeSpan.Zero, maxQueuedTexts: 100);
+        string[] texts = ["شلونك يا @user http://example.com 😀", "hello world", "  "];
+        Assert.NotEqual(texts[0], TextPreprocessor.B2Bert.Process(texts[0]));
+        var results = await batcher.PredictAsync(texts, TextPreprocessor.B2Bert, TestContext.Current.CancellationToken);
+
+        Assert.Equal(texts, results.Select(p => p.Text));
+        Assert.Equal([EmptyTextReason.None, EmptyTextReason.NothingAfterPreprocessing, EmptyTextReason.EmptyText], results.Select(p => p.EmptyReason));
+        var offline = identifier.Predict(texts, TextPreprocessor.B2Bert);
+        for (var i = 0; i < texts.Length; i++)
+            for (var d = 0; d < Dialects.Count; d++) Assert.Equal(offline[i].Probabilities[d], results[i].Probabilities[d], 1e-6);
     }
 }

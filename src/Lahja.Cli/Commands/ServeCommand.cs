@@ -40,7 +40,12 @@ internal static class ServeCommand
             Description = "Wait before a forward pass: a fixed wait, in ms, for more requests to join (default: automatic, for as many clients as the last pass "
                 + "answered, at most a tenth of the last pass's time and 100 ms).",
         };
-        var maxBatch = new Option<int>("--max-batch-texts") { Description = "Most texts in one model batch across requests.", DefaultValueFactory = _ => defaults.MaxBatchTexts };
+        // --max-batch-texts is the first name: "batch" there meant the pool, where --batch-size means a pass.
+        var maxBatch = new Option<int>("--max-pool-texts", "--max-batch-texts")
+        {
+            Description = "Most texts of concurrent requests in the pool that forward passes (of at most --batch-size texts) are chosen from.",
+            DefaultValueFactory = _ => defaults.MaxPoolTexts,
+        };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Name of an environment variable holding an API key: /v1/* then needs 'Authorization: Bearer KEY'." };
         var cors = new Option<string[]>("--cors-origin") { Description = "An origin allowed to call the API from a browser (repeatable).", AllowMultipleArgumentsPerToken = false };
         var command = new Command("serve", "Serve the JSON API (POST /v1/identify, GET /v1/dialects, /v1/model, /healthz, /readyz, /metrics), its docs (/docs/) and the web page (/).")
@@ -60,6 +65,8 @@ internal static class ServeCommand
             var identifierOptions = settings.Bind(parse);
             // Checked here as well as by the library: the planner below is built from it before the model loads.
             if (identifierOptions.BatchSize < 1) throw new UsageException("--batch-size must be at least 1.");
+            if (parse.GetValue(maxBatch) < 1) throw new UsageException("--max-pool-texts must be at least 1.");
+            if (parse.GetValue(maxWait) < 0) throw new UsageException("--max-wait-ms must be 0 or more.");
             if (LahjaServer.UrlsProblem(parse.GetValue(urls)!) is { } urlsProblem) throw new UsageException($"--urls: {urlsProblem}");
             var planning = parse.GetValue(passOverhead)!;
             BatchPlanner? planner = planning switch
@@ -79,7 +86,7 @@ internal static class ServeCommand
                 MaxBodyBytes = parse.GetValue(maxBody),
                 RequestTimeout = TimeSpan.FromMilliseconds(parse.GetValue(timeout)),
                 MaxWaitMilliseconds = parse.GetValue(maxWait),
-                MaxBatchTexts = parse.GetValue(maxBatch),
+                MaxPoolTexts = parse.GetValue(maxBatch),
                 Planner = planner,
                 ApiKey = apiKey,
                 CorsOrigins = parse.GetValue(cors) ?? [],
