@@ -40,7 +40,7 @@ public sealed class PackedLahja : IDisposable
         // The version is read from the core package's name (Lahja.VERSION.nupkg), the one place the build took it from.
         var core = Directory.GetFiles(Feed, "Lahja.*.nupkg").Select(Path.GetFileName).Single(n => char.IsAsciiDigit(n!["Lahja.".Length]))!;
         Version = core["Lahja.".Length..^".nupkg".Length];
-        WriteNuGetConfig(Path.Combine(_root, "nuget.config"), fallback: false);
+        WriteNuGetConfig(NuGetConfig, fallback: false);
         Install = InstallTool(ToolPath);
     }
 
@@ -57,6 +57,9 @@ public sealed class PackedLahja : IDisposable
     public ProcessResult? Install { get; }
     /// <summary>The version every package was packed with.</summary>
     public string Version { get; } = "";
+
+    /// <summary>A NuGet configuration whose only source is the feed.</summary>
+    public string NuGetConfig => Path.Combine(_root, "nuget.config");
 
     /// <summary>The installed command.</summary>
     public string Lahja => Path.Combine(ToolPath, OperatingSystem.IsWindows() ? "lahja.exe" : "lahja");
@@ -75,7 +78,7 @@ public sealed class PackedLahja : IDisposable
 
     /// <summary>Installs Lahja.Tool from the feed into <paramref name="toolPath"/>.</summary>
     public ProcessResult InstallTool(string toolPath) => Processes.Run("dotnet",
-        ["tool", "install", "Lahja.Tool", "--version", Version, "--tool-path", toolPath, "--configfile", Path.Combine(_root, "nuget.config")],
+        ["tool", "install", "Lahja.Tool", "--version", Version, "--tool-path", toolPath, "--configfile", NuGetConfig],
         Work, UserEnvironment());
 
     /// <summary>

@@ -38,6 +38,18 @@ public sealed class ToolTests(PackedLahja packed)
         Assert.Matches(@"Lebanon \d\.\d\d", result.Out);
     }
 
+    /// <summary>.NET 10's <c>dnx Lahja.Tool …</c> (<c>dotnet tool execute</c>) runs it without installing it.</summary>
+    [Fact]
+    public void Dnx_runs_the_tool_without_installing_it()
+    {
+        AssertInstalled();
+        var result = Processes.Run("dotnet", ["tool", "execute", "--version", packed.Version, "--configfile", packed.NuGetConfig, "Lahja.Tool", "--", "predict", LebaneseText, "--format", "jsonl"],
+            packed.Work, packed.UserEnvironment(Path.Combine(packed.Work, "dnx-packages")));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal("Lebanon", json.RootElement.GetProperty("top")[0].GetProperty("dialect").GetString());
+    }
+
     [Fact]
     public void Version_names_the_package_version_and_the_commit()
     {
