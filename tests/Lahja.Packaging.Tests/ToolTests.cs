@@ -140,9 +140,9 @@ public sealed class ToolTests(PackedLahja packed)
         Assert.False(Directory.Exists(output));
     }
 
-    /// <summary>A damaged bundled model (a truncated weights file) is a clear error naming the file, never a crash.</summary>
+    /// <summary>A damaged (truncated weights) or missing bundled model is a clear error, never a crash.</summary>
     [Fact]
-    public void A_damaged_bundled_model_is_a_clear_error()
+    public void A_damaged_or_missing_bundled_model_is_a_clear_error()
     {
         AssertInstalled();
         var toolPath = Path.Combine(packed.Work, "damaged-tool");
@@ -155,6 +155,15 @@ public sealed class ToolTests(PackedLahja packed)
         Assert.Contains("model.safetensors", result.Error);
         Assert.DoesNotContain("   at ", result.Error);
         Assert.DoesNotContain("internal error", result.Error);
+        Assert.Equal("", result.Out);
+
+        // A missing one: the message says how to name a model instead.
+        Directory.Delete(Path.GetDirectoryName(weights)!, recursive: true);
+        result = Processes.Run(Path.Combine(toolPath, OperatingSystem.IsWindows() ? "lahja.exe" : "lahja"), ["predict", LebaneseText], packed.Work, packed.UserEnvironment());
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("no bundled model", result.Error);
+        Assert.Contains("--model", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
         Assert.Equal("", result.Out);
     }
 }
