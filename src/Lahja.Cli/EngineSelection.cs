@@ -16,6 +16,21 @@ internal static class EngineSelection
     /// <summary>Environment variable that sets the default engine.</summary>
     public const string EngineVariable = "LAHJA_ENGINE";
 
+    /// <summary>
+    /// Runtime switch (runtimeconfig.json) of a build without the torch engine, such as the lahja .NET tool: train and
+    /// <c>--engine torch</c> then say how to get it, and <c>--engine auto</c> is ONNX Runtime alone.
+    /// </summary>
+    public const string TorchEngineAbsentSwitch = "Lahja.Cli.TorchEngineAbsent";
+
+    /// <summary>What a build without the torch engine answers to train and <c>--engine torch</c>.</summary>
+    public const string TorchEngineAbsentMessage =
+        "This lahja (the .NET tool Lahja.Tool) has no torch engine: it runs inference on ONNX Runtime (--engine auto or onnx) and leaves " +
+        "TorchSharp and libtorch (600 MB) out. Training and --engine torch need them: clone the Lahja repository and run ./lahja there " +
+        "(Linux x64; it builds with libtorch), or reference the Lahja.Torch and libtorch-cpu-linux-x64 packages (libtorch-cpu-win-x64, " +
+        "libtorch-cpu-osx-arm64 on those systems) from your own project.";
+
+    private static bool TorchEngineAbsent => AppContext.TryGetSwitch(TorchEngineAbsentSwitch, out var absent) && absent;
+
     private const string EngineName = "--engine";
     private const string PrecisionName = "--precision";
     private const string DeviceName = "--device";
@@ -70,6 +85,7 @@ internal static class EngineSelection
     /// <exception cref="InvalidOperationException">Lahja.Torch, TorchSharp or libtorch is missing.</exception>
     public static void EnsureTorch()
     {
+        if (TorchEngineAbsent) throw new InvalidOperationException(TorchEngineAbsentMessage);
         try
         {
             LoadTorch();
