@@ -1,4 +1,5 @@
 using Lahja.Checkpoints;
+using Lahja.Text;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -285,5 +286,49 @@ public sealed class BertForSequenceClassification : Module<Tensor, Tensor, Tenso
         using var pooled = bert.forward(inputIds, attentionMask, tokenTypeIds);
         var dropped = dropout.forward(pooled);
         return classifier.forward(dropped);
+    }
+
+    /// <summary>Logits [batch, labels] for a padded batch, its arrays copied to <paramref name="device"/> (the model's).</summary>
+    internal Tensor forward(TokenizedBatch batch, Device device)
+    {
+        var shape = new long[] { batch.Count, batch.SequenceLength };
+        // Autograd keeps what it needs of the inputs: the handles can go now.
+        using var inputIds = tensor(batch.InputIds, shape, device: device);
+        using var attentionMask = tensor(batch.AttentionMask, shape, device: device);
+        using var tokenTypeIds = tensor(batch.TokenTypeIds, shape, device: device);
+        return forward(inputIds, attentionMask, tokenTypeIds);
+    }
+
+    /// <summary>
+    /// transformers' <c>forward(labels=…)</c> for <c>multi_label_classification</c>: the mean BCE with logits against
+    /// <paramref name="targets"/> (one row of <see cref="NumLabels"/> per text), each positive term weighted by
+    /// <paramref name="positiveWeight"/> when given. Soft targets (a teacher's probabilities) are taken as they are:
+    /// distillation is the same loss.
+    /// </summary>
+    internal Tensor MultiLabelLoss(TokenizedBatch batch, IReadOnlyList<float[]> targets, float? positiveWeight, Device device)
+    {
+        using var logits = forward(batch, device);
+        using var target = tensor(targets.SelectMany(t => t).ToArray(), [targets.Count, NumLabels], device: device);
+        using var weight = positiveWeight is { } w ? full(NumLabels, w, device: device) : null;
+        return functional.binary_cross_entropy_with_logits(logits, target, pos_weights: weight);
+    }
+
+    /// <summary>
+    /// transformers' <c>BertPreTrainedModel._init_weights</c> for the parameters <paramref name="which"/> names:
+    /// Linear and Embedding weights ~ N(0, initializer_range), biases 0, the padding embedding row 0, LayerNorm weight 1
+    /// and bias 0 (TorchSharp's own defaults differ). Draws from libtorch's generator in parameter order.
+    /// </summary>
+    internal void InitializeWeights(Func<string, bool> which)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (!which(name)) continue;
+            if (name.Contains("LayerNorm", StringComparison.Ordinal)) _ = name.EndsWith(".weight", StringComparison.Ordinal) ? parameter.fill_(1) : parameter.zero_();
+            else if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
+            else parameter.normal_(0, Config.InitializerRange);
+        }
+        if (which("bert.embeddings.word_embeddings.weight"))
+            bert.embeddings.word_embeddings.weight![Config.PadTokenId].zero_();
     }
 }

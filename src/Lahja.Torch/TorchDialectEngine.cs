@@ -116,11 +116,7 @@ public sealed class TorchDialectEngine : IDialectEngine
     {
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
-        var shape = new long[] { batch.Count, batch.SequenceLength };
-        var ids = tensor(batch.InputIds, shape, device: _device);
-        var mask = tensor(batch.AttentionMask, shape, device: _device);
-        var types = tensor(batch.TokenTypeIds, shape, device: _device);
-        return _model.forward(ids, mask, types).sigmoid().cpu().data<float>().ToArray();
+        return _model.forward(batch, _device).sigmoid().cpu().data<float>().ToArray();
     }
 
     /// <inheritdoc />
@@ -135,23 +131,5 @@ public sealed class TorchDialectEngine : IDialectEngine
             }
             _model.Dispose();
         }
-    }
-}
-
-/// <summary>The TorchSharp engine factory (fp32; the reference engine).</summary>
-public sealed class TorchEngineFactory : IDialectEngineFactory
-{
-    /// <inheritdoc />
-    public string Name => "torch";
-
-    /// <inheritdoc />
-    public bool CanLoad(string modelDirectory) => CheckpointFiles.HasWeights(modelDirectory);
-
-    /// <inheritdoc />
-    /// <exception cref="TorchUnavailableException">libtorch cannot be loaded.</exception>
-    public IDialectEngine Create(string modelDirectory, BertConfig config, int? threads)
-    {
-        TorchRuntime.EnsureInitialized();
-        return TorchDialectEngine.Load(modelDirectory, config, threads);
     }
 }

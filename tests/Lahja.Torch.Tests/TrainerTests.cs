@@ -23,13 +23,13 @@ public sealed class TrainerTests : IDisposable
 
     public void Dispose() => _work.Dispose();
 
-    private static BertConfig TinyConfig() => new()
+    internal static BertConfig TinyConfig() => new()
     {
         VocabSize = File.ReadAllLines(ReferenceTools.Fixture("vocab-plain.txt")).Length,
         HiddenSize = 32, NumHiddenLayers = 2, NumAttentionHeads = 4, IntermediateSize = 64, MaxPositionEmbeddings = 64,
     };
 
-    private static List<TrainingExample> Examples(int count, int seed)
+    internal static List<TrainingExample> Examples(int count, int seed)
     {
         var words = File.ReadAllLines(Path.Combine(ReferenceTools.RepositoryRoot, "src", "Lahja", "Resources", "nltk-arabic-stopwords.txt"))
             .Where(w => w.Length > 2).Distinct().ToArray();
@@ -43,7 +43,7 @@ public sealed class TrainerTests : IDisposable
         }).ToList();
     }
 
-    private static TrainingOptions Fast => new()
+    internal static TrainingOptions Fast => new()
     {
         LearningRate = 3e-3, Dropout = 0, BatchSize = 16, Epochs = 60, WarmupSteps = 0, MaxLength = 32,
         Preprocessing = "none", Patience = null, Seed = 3, Threads = 2,

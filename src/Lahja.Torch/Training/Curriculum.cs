@@ -1,57 +1,5 @@
 namespace Lahja.Torch.Training;
 
-/// <summary>A text with its multi-label target (canonical dialect order).</summary>
-/// <param name="Text">The text.</param>
-/// <param name="Labels">18 booleans: the dialects the text can be said in (they decide the curriculum).</param>
-/// <param name="SoftTargets">
-/// Optional soft targets (18 probabilities from a teacher, for distillation); when given, the loss learns these instead
-/// of <paramref name="Labels"/>.
-/// </param>
-public sealed record TrainingExample(string Text, bool[] Labels, float[]? SoftTargets = null)
-{
-    /// <summary>Number of dialects, with B2BERT's folding: 16 or 17 dialects count as all 18.</summary>
-    public int Cardinality
-    {
-        get
-        {
-            var k = Labels.Count(x => x);
-            return k is 16 or 17 ? Dialects.Count : k;
-        }
-    }
-
-    /// <summary>The target as B2BERT trained on it: rows with 16 or 17 dialects set to all 18.</summary>
-    public bool[] Target => Labels.Count(x => x) is 16 or 17 ? Enumerable.Repeat(true, Dialects.Count).ToArray() : Labels;
-
-    /// <summary>What the loss learns: the soft targets when given, else <see cref="Target"/> as 0/1.</summary>
-    public float[] LossTarget => SoftTargets ?? Target.Select(x => x ? 1f : 0f).ToArray();
-}
-
-/// <summary>The curriculum strategies.</summary>
-public enum CurriculumStrategy
-{
-    /// <summary>Every example with at least one dialect, every epoch.</summary>
-    None,
-    /// <summary>
-    /// The model card's description: epoch e admits the cardinalities up to a maximum that grows evenly over the
-    /// epochs; every admitted cardinality contributes as many examples as the largest newly admitted one (sampled
-    /// without replacement, or all of them when fewer), so each epoch is balanced across cardinalities.
-    /// </summary>
-    CardinalityEpochs,
-    /// <summary>
-    /// The authors' code (B2BERT.md): stages 1…15, then 18; stage k = all n rows with k dialects, plus single-dialect
-    /// replay balanced per country (n // 18 each, without replacement where enough rows exist, with replacement
-    /// otherwise), plus for each j in 2…k−1 the rows with j dialects, sampled down to n with replacement when there
-    /// are more than n, all of them otherwise. Stages without rows are skipped; each continues the previous weights.
-    /// </summary>
-    CardinalityStages,
-}
-
-/// <summary>One stage (or epoch) of a curriculum: the example indices it trains on, in training order.</summary>
-/// <param name="Name">"stage 3" or "epoch 2".</param>
-/// <param name="Epochs">Passes over <paramref name="Indices"/>.</param>
-/// <param name="Indices">Indices into the example list (repeats allowed: replay with replacement).</param>
-public sealed record CurriculumStage(string Name, int Epochs, int[] Indices);
-
 /// <summary>Builds curriculum plans, deterministically under a seed.</summary>
 public static class Curriculum
 {

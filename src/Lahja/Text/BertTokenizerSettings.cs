@@ -1,24 +1,5 @@
 namespace Lahja.Text;
 
-/// <summary>
-/// Explicit choices that win over what a checkpoint's tokenizer files say (or don't say). Leave a property null
-/// to follow the files, or the Hugging Face defaults when the files are silent.
-/// </summary>
-public sealed record BertTokenizerOptions
-{
-    /// <summary>Lowercase the text (Hugging Face default when <c>tokenizer_config.json</c> is absent: true).</summary>
-    public bool? DoLowerCase { get; init; }
-
-    /// <summary>Strip accents (NFD, then drop Mn marks). Null in the files means "follow <see cref="DoLowerCase"/>".</summary>
-    public bool? StripAccents { get; init; }
-
-    /// <summary>Surround CJK ideographs with spaces (default true).</summary>
-    public bool? TokenizeChineseChars { get; init; }
-
-    /// <summary>The checkpoint's maximum sequence length, if it should differ from <c>model_max_length</c>.</summary>
-    public int? ModelMaxLength { get; init; }
-}
-
 /// <summary>The settings a <see cref="BertTokenizer"/> actually uses, after files, defaults and overrides.</summary>
 /// <param name="DoLowerCase">Lowercase the text before WordPiece.</param>
 /// <param name="StripAccents">Remove Mn marks after NFD decomposition.</param>
@@ -47,14 +28,3 @@ public sealed record BertTokenizerSettings(
     int MaxInputCharsPerWord,
     string ContinuingSubwordPrefix,
     string Source);
-
-/// <summary>How a batch is padded.</summary>
-public enum PaddingMode
-{
-    /// <summary>No padding: sequences keep their own lengths (only valid for single texts or jagged use).</summary>
-    None,
-    /// <summary>Pad to the longest sequence of the batch (dynamic padding).</summary>
-    Longest,
-    /// <summary>Pad every sequence to the maximum length.</summary>
-    MaxLength,
-}

@@ -206,4 +206,30 @@ public sealed class BertTokenizerTests : IDisposable
         Assert.Equal(5, vocab["x"]); // a repeated token keeps its last line
         Assert.Equal(2, vocab["[CLS]"]);
     }
+
+    [Fact]
+    public void Tokenizers_with_different_settings_encode_alike_on_many_threads_at_once()
+    {
+        // The normalisation buffer is reused per thread: interleaving a lowercasing and a cased tokenizer on many
+        // threads, with short texts and texts long enough that their buffer is not kept, must change nothing.
+        var lower = Load();
+        var cased = Load(new BertTokenizerOptions { DoLowerCase = false });
+        string[] words = ["Hello", "WORLDS", "café", "Café", "مَرحبا", "كيف الحال", "unaffable", "[MASK]", "中文", "ΟΔΟΣ", "!", " \t"];
+        var random = new Random(5);
+        var texts = Enumerable.Range(0, 200).Select(i => string.Join(' ', Enumerable.Range(0, i % 10 == 0 ? 3000 : random.Next(1, 12))
+            .Select(_ => words[random.Next(words.Length)]))).ToArray();
+        string Encoding(BertTokenizer t, string text)
+        {
+            var e = t.Encode(text, null);
+            return string.Join(' ', e.InputIds) + "|" + string.Join(' ', e.Offsets) + "|" + t.CountTokens(text);
+        }
+        var expected = texts.Select(text => (Encoding(lower, text), Encoding(cased, text))).ToArray();
+        var actual = new (string, string)[texts.Length];
+        Parallel.For(0, texts.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 8 }, k =>
+        {
+            var i = k % texts.Length;
+            actual[i] = (Encoding(lower, texts[i]), Encoding(cased, texts[i]));
+        });
+        Assert.Equal(expected, actual);
+    }
 }
