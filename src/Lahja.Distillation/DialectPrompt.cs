@@ -37,7 +37,8 @@ public static class DialectPrompt
 
     private static JsonElement BuildSchema()
     {
-        var properties = Dialects.Table.ToDictionary(d => d.Label, _ => (object)new Dictionary<string, object> { ["type"] = "integer", ["enum"] = new[] { 0, 1 } });
+        int[] binary = [0, 1];
+        var properties = Dialects.Table.ToDictionary(d => d.Label, _ => (object)new Dictionary<string, object> { ["type"] = "integer", ["enum"] = binary });
         var schema = new Dictionary<string, object>
         {
             ["type"] = "object",

@@ -110,7 +110,7 @@ public sealed class MicroBatcher : IAsyncDisposable
         {
             // Preprocessing and encoding here, on the request's thread, leave the model's thread only the passes.
             string[] given = [.. texts];
-            request = new ScheduledRequest(given, [.. given.Select(t => _model.Encode(t, preprocessor))], Uptime, cancellationToken, Ended);
+            request = new ScheduledRequest(given, [.. given.Select(t => _model.Encode(t, preprocessor))], Uptime, Ended, cancellationToken);
         }
         catch
         {

@@ -82,7 +82,8 @@ public sealed class TorchDialectEngine : IDialectEngine
         _ownThread = new Thread(() =>
         {
             foreach (var item in _work.GetConsumingEnumerable()) item();
-        }) { IsBackground = true, Name = "lahja-torch" };
+        })
+        { IsBackground = true, Name = "lahja-torch" };
         _ownThread.Start();
         return _ownThread;
     }

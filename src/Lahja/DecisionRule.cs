@@ -77,7 +77,7 @@ public sealed record DecisionRule
         static string N(float v) => Math.Round((double)v, 6).ToString(CultureInfo.InvariantCulture);
         var rule = new StringBuilder($"a dialect is predicted when its probability is at least {N(Threshold)}");
         if (DialectThresholds is { Count: > 0 } per)
-            rule.Append($" (per dialect: {string.Join(", ", per.OrderBy(p => p.Key).Select(p => $"{p.Key.Label()} {N(p.Value)}"))})");
+            rule.Append(CultureInfo.InvariantCulture, $" (per dialect: {string.Join(", ", per.OrderBy(p => p.Key).Select(p => $"{p.Key.Label()} {N(p.Value)}"))})");
         rule.Append(RelativeThreshold > 0 ? $" and at least {N(RelativeThreshold)} × the top dialect's probability" : "; no relative threshold");
         return rule.ToString();
     }

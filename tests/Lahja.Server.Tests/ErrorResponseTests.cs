@@ -102,11 +102,12 @@ public sealed class ErrorResponseTests
     {
         var logs = new CapturedLogs();
         await using (var server = await RunningServer.StartAsync(o => o with
-                     {
-                         // A fixed planner: measuring the pass overhead would run the faulty engine at start.
-                         Planner = BatchPlanner.Fixed(32), MaxWaitMilliseconds = 0,
-                         Identifier = new DialectIdentifierOptions { Engine = new FaultyEngine(fault) },
-                     }, logs))
+        {
+            // A fixed planner: measuring the pass overhead would run the faulty engine at start.
+            Planner = BatchPlanner.Fixed(32),
+            MaxWaitMilliseconds = 0,
+            Identifier = new DialectIdentifierOptions { Engine = new FaultyEngine(fault) },
+        }, logs))
         {
             using var response = await server.Client.PostAsync("/v1/identify", new StringContent("{\"text\": \"شلونك\"}", Encoding.UTF8, "application/json"), Token);
             var problem = await AssertProblem(response, 500);

@@ -18,7 +18,9 @@ public sealed class InteropApiTests : IAsyncLifetime
     {
         _server = await RunningServer.StartAsync(o => o with
         {
-            MaxTextsPerRequest = 8, MaxCharactersPerText = 300, Identifier = ServerFixture.Identifier with { MaxLength = MaxLength },
+            MaxTextsPerRequest = 8,
+            MaxCharactersPerText = 300,
+            Identifier = ServerFixture.Identifier with { MaxLength = MaxLength },
         });
         _identifier = ServerFixture.Load(ServerFixture.Model, new DialectIdentifierOptions { MaxLength = MaxLength });
     }

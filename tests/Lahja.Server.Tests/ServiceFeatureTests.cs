@@ -35,8 +35,8 @@ public sealed class ServiceFeatureTests
             var served = Probabilities(await Body(response));
             var expected = offline.Predict(texts);
             for (var i = 0; i < texts.Length; i++)
-            for (var d = 0; d < 18; d++)
-                Assert.Equal(expected[i].Probabilities[d], served[i][d], 1e-6);
+                for (var d = 0; d < 18; d++)
+                    Assert.Equal(expected[i].Probabilities[d], served[i][d], 1e-6);
         }
         // The presets really differ on these texts, so the comparison above tells them apart.
         var withNone = none.Predict(texts);

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lahja.Checkpoints;
-using Lahja.Tests;
 using Lahja.Torch.Training;
 
 namespace Lahja.Torch.Tests;
@@ -46,8 +45,16 @@ public sealed class TrainingReproducibilityTests(ITestOutputHelper output) : IDi
         var dev = new DevSet(devExamples.Select(t => t.Text).ToArray(), devExamples.Select(t => t.Labels.Select(x => (bool?)x).ToArray()).ToArray(), null);
         var options = TrainerTests.Fast with
         {
-            Epochs = 2, Curriculum = CurriculumStrategy.CardinalityStages, BatchSize = 6, GradientAccumulation = 2, Dropout = 0.1,
-            WarmupSteps = 3, FreezeLayers = 1, PositiveWeight = 2, Patience = 2, CheckpointEverySteps = 3,
+            Epochs = 2,
+            Curriculum = CurriculumStrategy.CardinalityStages,
+            BatchSize = 6,
+            GradientAccumulation = 2,
+            Dropout = 0.1,
+            WarmupSteps = 3,
+            FreezeLayers = 1,
+            PositiveWeight = 2,
+            Patience = 2,
+            CheckpointEverySteps = 3,
         };
         var config = TrainerTests.TinyConfig();
         var run = _work.Sub("run");
@@ -76,7 +83,14 @@ public sealed class TrainingReproducibilityTests(ITestOutputHelper output) : IDi
         var dev = new DevSet(devExamples.Select(t => t.Text).ToArray(), null, devExamples.Select(t => (Dialect)Array.IndexOf(t.Labels, true)).ToArray());
         var options = TrainerTests.Fast with
         {
-            Epochs = 6, BatchSize = 7, Dropout = 0.2, WarmupSteps = 4, FreezeEmbeddings = true, MaxGradNorm = 0.5, Patience = null, LearningRate = 3e-3,
+            Epochs = 6,
+            BatchSize = 7,
+            Dropout = 0.2,
+            WarmupSteps = 4,
+            FreezeEmbeddings = true,
+            MaxGradNorm = 0.5,
+            Patience = null,
+            LearningRate = 3e-3,
         };
         var run = _work.Sub("run");
         new Trainer(config, encoder, encoder, options).Train(train, dev, run, cancellationToken: TestContext.Current.CancellationToken);

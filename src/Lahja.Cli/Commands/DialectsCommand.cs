@@ -22,7 +22,7 @@ internal static class DialectsCommand
             var table = new Table().Border(TableBorder.Rounded)
                 .AddColumns("#", "Label", "English", "Arabic", "ISO", "Region");
             foreach (var d in Dialects.Table)
-                table.AddRow(d.Index.ToString(), d.Label, d.EnglishName, d.ArabicName, d.IsoCode, d.Region.EnglishName());
+                table.AddRow(d.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), d.Label, d.EnglishName, d.ArabicName, d.IsoCode, d.Region.EnglishName());
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(io.Out) });
             console.Write(table);
             return 0;

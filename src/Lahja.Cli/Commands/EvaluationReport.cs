@@ -104,36 +104,36 @@ internal sealed class EvaluationReport
         string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
         md.AppendLine("# Lahja evaluation report").AppendLine();
         md.AppendLine("| | |").AppendLine("|---|---|");
-        md.AppendLine($"| date | {Date:yyyy-MM-dd HH:mm} UTC |");
-        md.AppendLine($"| model | `{ModelDirectory}` ({ModelHash}) |");
-        md.AppendLine($"| data | `{DataPath}` ({DataFormat}, {Predictions.Count} texts, {DataHash}) |");
-        if (Skipped.Count > 0) md.AppendLine($"| skipped (outside the 18) | {string.Join(", ", Skipped.Select(p => $"{p.Key} {p.Value}"))} |");
-        md.AppendLine($"| decision rule | {DescribeRule(Options)} |");
-        md.AppendLine($"| preprocessing | {Options.Preprocessing}, max length {Options.MaxLength} |").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"| date | {Date:yyyy-MM-dd HH:mm} UTC |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| model | `{ModelDirectory}` ({ModelHash}) |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| data | `{DataPath}` ({DataFormat}, {Predictions.Count} texts, {DataHash}) |");
+        if (Skipped.Count > 0) md.AppendLine(CultureInfo.InvariantCulture, $"| skipped (outside the 18) | {string.Join(", ", Skipped.Select(p => $"{p.Key} {p.Value}"))} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| decision rule | {DescribeRule(Options)} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| preprocessing | {Options.Preprocessing}, max length {Options.MaxLength} |").AppendLine();
         if (MultiLabel is { } s)
         {
             md.AppendLine("## Official NADI 2024 subtask-1 scores").AppendLine().AppendLine("```");
             foreach (var line in MultiLabelScorer.OfficialLines(s)) md.AppendLine(line);
             md.AppendLine("```").AppendLine();
-            md.AppendLine($"Micro P/R/F1 {F(s.MicroPrecision)} / {F(s.MicroRecall)} / {F(s.MicroF1)}; exact match {F(s.ExactMatch)} %; Hamming loss {F(s.HammingLoss)} %; mean predicted set size {F(s.MeanPredictedSetSize)} dialects.").AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Micro P/R/F1 {F(s.MicroPrecision)} / {F(s.MicroRecall)} / {F(s.MicroF1)}; exact match {F(s.ExactMatch)} %; Hamming loss {F(s.HammingLoss)} %; mean predicted set size {F(s.MeanPredictedSetSize)} dialects.").AppendLine();
             md.AppendLine("| dialect | precision | recall | F1 | accuracy | support |").AppendLine("|---|---|---|---|---|---|");
-            foreach (var d in s.PerDialect) md.AppendLine($"| {d.Dialect.Label()} | {F(d.Precision)} | {F(d.Recall)} | {F(d.F1)} | {F(d.Accuracy)} | {d.Support} |");
+            foreach (var d in s.PerDialect) md.AppendLine(CultureInfo.InvariantCulture, $"| {d.Dialect.Label()} | {F(d.Precision)} | {F(d.Recall)} | {F(d.F1)} | {F(d.Accuracy)} | {d.Support} |");
             md.AppendLine();
             md.AppendLine("![F1 per dialect](f1_per_dialect.png)").AppendLine().AppendLine("![Macro scores against the threshold](threshold_sweep.png)").AppendLine().AppendLine("![Reliability](reliability.png)").AppendLine();
         }
         if (SingleLabel is { } single)
         {
             md.AppendLine("## Single-label scores").AppendLine();
-            md.AppendLine($"Top-1 accuracy {F(single.Top1Accuracy)} %; arg-max macro F1 {F(single.ArgMaxMacroF1)}; gold dialect in the predicted set {F(single.GoldInPredictedSet)} %; mean predicted set size {F(single.MeanPredictedSetSize)}.").AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Top-1 accuracy {F(single.Top1Accuracy)} %; arg-max macro F1 {F(single.ArgMaxMacroF1)}; gold dialect in the predicted set {F(single.GoldInPredictedSet)} %; mean predicted set size {F(single.MeanPredictedSetSize)}.").AppendLine();
         }
         if (Tuning is { } t)
         {
             md.AppendLine("## Threshold tuning").AppendLine();
-            if (t.RelativeFloor > 0) md.AppendLine($"Absolute thresholds tuned with the relative threshold in force ({t.RelativeFloor.ToString(CultureInfo.InvariantCulture)} × the top dialect's probability).").AppendLine();
-            md.AppendLine($"Best global threshold {t.GlobalThreshold.ToString(CultureInfo.InvariantCulture)}: macro F1 {F(t.GlobalMacroF1)} ({(t.GlobalMacroF1 - t.DefaultMacroF1 >= 0 ? "+" : "")}{F(t.GlobalMacroF1 - t.DefaultMacroF1)} over 0.3).");
+            if (t.RelativeFloor > 0) md.AppendLine(CultureInfo.InvariantCulture, $"Absolute thresholds tuned with the relative threshold in force ({t.RelativeFloor.ToString(CultureInfo.InvariantCulture)} × the top dialect's probability).").AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Best global threshold {t.GlobalThreshold.ToString(CultureInfo.InvariantCulture)}: macro F1 {F(t.GlobalMacroF1)} ({(t.GlobalMacroF1 - t.DefaultMacroF1 >= 0 ? "+" : "")}{F(t.GlobalMacroF1 - t.DefaultMacroF1)} over 0.3).");
             if (t.DialectThresholds is { } per)
-                md.AppendLine().AppendLine($"Per-dialect thresholds ({string.Join(", ", per.Select(p => $"{p.Key.Label()} {p.Value.ToString(CultureInfo.InvariantCulture)}"))}): macro F1 {F(t.PerDialectMacroF1!.Value)}. Tuned and scored on the same data: optimistic. The {Dialects.Count - per.Count} dialects the data does not annotate keep the rule in force.");
-            md.AppendLine().AppendLine($"Best relative threshold {t.RelativeThreshold.ToString(CultureInfo.InvariantCulture)} (every dialect within that fraction of the top one): macro F1 {F(t.RelativeMacroF1)}.");
+                md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Per-dialect thresholds ({string.Join(", ", per.Select(p => $"{p.Key.Label()} {p.Value.ToString(CultureInfo.InvariantCulture)}"))}): macro F1 {F(t.PerDialectMacroF1!.Value)}. Tuned and scored on the same data: optimistic. The {Dialects.Count - per.Count} dialects the data does not annotate keep the rule in force.");
+            md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Best relative threshold {t.RelativeThreshold.ToString(CultureInfo.InvariantCulture)} (every dialect within that fraction of the top one): macro F1 {F(t.RelativeMacroF1)}.");
             md.AppendLine();
         }
         return md.ToString();

@@ -121,12 +121,25 @@ internal static class TrainCommand
             var devSet = parse.GetValue(dev) is { } devFile ? DevSet.From(LabeledDataset.Read(devFile.FullName)) : null;
             var options = defaults with
             {
-                LearningRate = parse.GetValue(lr), Dropout = parse.GetValue(dropout), BatchSize = parse.GetValue(batch), Epochs = parse.GetValue(epochs),
-                MaxLength = parse.GetValue(maxLength), WeightDecay = parse.GetValue(weightDecay), WarmupSteps = parse.GetValue(warmup),
-                MaxGradNorm = parse.GetValue(clip), FreezeEmbeddings = parse.GetValue(freezeEmbeddings), FreezeLayers = parse.GetValue(freezeLayers),
-                GradientAccumulation = parse.GetValue(accumulate), Seed = parse.GetValue(seed), Curriculum = strategy,
-                Patience = devSet is null ? null : parse.GetValue(patience) ?? defaults.Patience, CheckpointEverySteps = parse.GetValue(checkpointEvery),
-                Preprocessing = parse.GetValue(preprocess)!, PositiveWeight = parse.GetValue(posWeight), Threads = parse.GetValue(threads), Device = parse.GetValue(device),
+                LearningRate = parse.GetValue(lr),
+                Dropout = parse.GetValue(dropout),
+                BatchSize = parse.GetValue(batch),
+                Epochs = parse.GetValue(epochs),
+                MaxLength = parse.GetValue(maxLength),
+                WeightDecay = parse.GetValue(weightDecay),
+                WarmupSteps = parse.GetValue(warmup),
+                MaxGradNorm = parse.GetValue(clip),
+                FreezeEmbeddings = parse.GetValue(freezeEmbeddings),
+                FreezeLayers = parse.GetValue(freezeLayers),
+                GradientAccumulation = parse.GetValue(accumulate),
+                Seed = parse.GetValue(seed),
+                Curriculum = strategy,
+                Patience = devSet is null ? null : parse.GetValue(patience) ?? defaults.Patience,
+                CheckpointEverySteps = parse.GetValue(checkpointEvery),
+                Preprocessing = parse.GetValue(preprocess)!,
+                PositiveWeight = parse.GetValue(posWeight),
+                Threads = parse.GetValue(threads),
+                Device = parse.GetValue(device),
             };
             var metricName = devSet is null ? null : Trainer.MetricName(devSet);
             EvaluationPoint? best = null;

@@ -13,6 +13,7 @@ namespace Lahja.Distillation.Local;
 /// </summary>
 public sealed class LocalTeacher : ITeacher
 {
+    private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
     private readonly LocalTeacherOptions options;
     private readonly DecisionRule rule;
     private LocalModel? model;
@@ -94,7 +95,7 @@ public sealed class LocalTeacher : ITeacher
             Learner = "ML.NET SdcaLogisticRegression one-vs-rest", RelativeThreshold = options.RelativeThreshold,
             Labels = Dialects.Table.Select(d => d.Label).ToArray(), Hash = model.Hash, Training = TrainingSummary,
         };
-        AtomicFile.WriteAllText(Path.Combine(directory, LocalTeacherSettings.FileName), JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(directory, LocalTeacherSettings.FileName), JsonSerializer.Serialize(settings, IndentedJson));
     }
 
     private static string HashProbabilities(float[] p)

@@ -24,7 +24,7 @@ public sealed class ScheduledRequest
     /// <param name="cancellation">The caller's: once cancelled, the request is dropped before its next pass.</param>
     /// <param name="ended">Called once when the request ends, with whether it was answered (for queue accounting).</param>
     public ScheduledRequest(IReadOnlyList<string> texts, IReadOnlyList<TokenizedText> encodings, TimeSpan arrived,
-        CancellationToken cancellation = default, Action<ScheduledRequest, bool>? ended = null)
+        Action<ScheduledRequest, bool>? ended = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(encodings);

@@ -219,7 +219,7 @@ public sealed record BertConfig
             ["hidden_act"] = HiddenAct,
             ["hidden_dropout_prob"] = HiddenDropoutProb,
             ["hidden_size"] = HiddenSize,
-            ["id2label"] = new JsonObject(Id2Label.Select((l, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)l))),
+            ["id2label"] = new JsonObject(Id2Label.Select((l, i) => KeyValuePair.Create(i.ToString(System.Globalization.CultureInfo.InvariantCulture), (JsonNode?)l))),
             ["initializer_range"] = InitializerRange,
             ["intermediate_size"] = IntermediateSize,
             ["label2id"] = new JsonObject(Id2Label.Select((l, i) => KeyValuePair.Create(l, (JsonNode?)i))),

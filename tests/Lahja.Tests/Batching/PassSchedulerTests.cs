@@ -14,7 +14,7 @@ public class PassSchedulerTests
     private static ScheduledRequest Request(int length, TimeSpan arrived = default) => Request(length, CancellationToken.None, ended: null, arrived);
 
     private static ScheduledRequest Request(int length, CancellationToken cancellation, Action<ScheduledRequest, bool>? ended, TimeSpan arrived = default) =>
-        new([$"text of {length}"], [Tokens(length)], arrived, cancellation, ended);
+        new([$"text of {length}"], [Tokens(length)], arrived, ended, cancellation);
 
     private static IReadOnlyList<DialectPrediction> Predictions(ScheduledPass pass) =>
         [.. pass.Texts.Select(t => DialectPrediction.FromProbabilities(t, new float[Dialects.Count], new DialectIdentifierOptions()))];
@@ -52,7 +52,7 @@ public class PassSchedulerTests
     public async Task A_request_is_answered_in_its_own_order_when_its_last_text_is_done()
     {
         var scheduler = new PassScheduler(BatchPlanner.Fixed(2), maxPoolTexts: 64, maxWait: null);
-        var request = new ScheduledRequest(["long one", "a", "b"], [Tokens(30), Tokens(3), Tokens(4)], Start, CancellationToken.None);
+        var request = new ScheduledRequest(["long one", "a", "b"], [Tokens(30), Tokens(3), Tokens(4)], Start, cancellation: CancellationToken.None);
         scheduler.Add(request);
         AssertPass([3, 4], 0, RunPass(scheduler));
         Assert.False(request.Result.IsCompleted);
@@ -113,7 +113,7 @@ public class PassSchedulerTests
     {
         var scheduler = new PassScheduler(BatchPlanner.Fixed(8), maxPoolTexts: 4, maxWait: TimeSpan.FromSeconds(30));
         scheduler.BeginGathering(Start);
-        scheduler.Add(new ScheduledRequest([.. Enumerable.Range(0, 6).Select(i => $"t{i}")], [.. Enumerable.Range(0, 6).Select(_ => Tokens(5))], Start, CancellationToken.None));
+        scheduler.Add(new ScheduledRequest([.. Enumerable.Range(0, 6).Select(i => $"t{i}")], [.. Enumerable.Range(0, 6).Select(_ => Tokens(5))], Start, cancellation: CancellationToken.None));
         Assert.True(scheduler.IsPoolFull);
         Assert.Equal(6, scheduler.PoolTexts);
         Assert.True(scheduler.WaitLeft(Start) <= TimeSpan.Zero);
