@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Lahja.Checkpoints;
 using Lahja.Cli.Commands.Shared;
-using Lahja.Data;
 using Lahja.Jobs;
 using StackExchange.Redis;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Lahja.Data;
 using Lahja.Cli.Commands.Shared;
 using Lahja.Distillation;
 using Lahja.Distillation.Local;
