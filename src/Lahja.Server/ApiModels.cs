@@ -59,10 +59,11 @@ public sealed record DialectInfo(int Index, string Label, string English, string
 /// <param name="Dialects">The 18 labels in output order.</param>
 /// <param name="Limits">Request limits.</param>
 /// <param name="Batching">How concurrent requests are merged into forward passes.</param>
+/// <param name="Description">What the model is and how good, from its <c>lahja.json</c> (null when it says nothing).</param>
 public sealed record ModelDescription(
     string Directory, string? Weights, string Labels, float Threshold, IReadOnlyDictionary<string, float>? DialectThresholds, float RelativeThreshold,
     string Preprocessing, IReadOnlyList<string> PreprocessingPresets, int MaxLength, IReadOnlyList<string> Dialects, RequestLimits Limits,
-    BatchingDescription Batching);
+    BatchingDescription Batching, string? Description);
 
 /// <summary>The limits a request must keep.</summary>
 /// <param name="MaxTextsPerRequest">Most texts in one request.</param>

@@ -338,7 +338,8 @@ public static class LahjaServer
             [.. Dialects.Table.Select(d => d.Label)],
             new RequestLimits(options.MaxTextsPerRequest, options.MaxCharactersPerText, options.MaxBodyBytes, (long)options.RequestTimeout.TotalMilliseconds),
             new BatchingDescription(batcher.MaxPoolTexts, batcher.MaxPoolTexts, batcher.Planner.MaxBatchSize, batcher.Planner.PassOverheadTokens,
-                batcher.MaxWait is { } wait ? (long)wait.TotalMilliseconds : null));
+                batcher.MaxWait is { } wait ? (long)wait.TotalMilliseconds : null),
+            Lahja.Checkpoints.LahjaSettings.Load(directory)?.Description);
     }
 
     /// <summary>The problem for a status the framework set without a body (no route, wrong method, wrong media type).</summary>

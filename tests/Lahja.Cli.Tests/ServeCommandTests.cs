@@ -102,6 +102,10 @@ public class ServeCommandTests
             using var client = new HttpClient { BaseAddress = address };
             using var health = await client.GetAsync("/healthz", Token);
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            // The next line names the model in use and, from its lahja.json, what it is.
+            var modelLine = await process.StandardError.ReadLineAsync(Token);
+            Assert.StartsWith($"lahja: model {Model}", modelLine);
+            if (Lahja.Checkpoints.LahjaSettings.Load(Model)?.Description is { } description) Assert.EndsWith(": " + description, modelLine);
         }
         finally
         {

@@ -77,9 +77,11 @@ internal static class ServeCommand
                        && tokens >= 0 && double.IsFinite(tokens) => BatchPlanner.CostBased(identifierOptions.BatchSize, tokens),
                 _ => throw new UsageException($"--pass-overhead-tokens: '{planning}' is not 'auto', 'fixed' or a number of tokens (0 or more)."),
             };
+            // Resolved here, so the start-up line can name the model in use (its own line says what it is).
+            var directory = ModelOption.Resolve(parse.GetValue(model), io, noteDefault: false);
             using var app = LahjaServer.Build(new ServerOptions
             {
-                Model = parse.GetValue(model),
+                Model = directory,
                 Urls = parse.GetValue(urls)!,
                 MaxTextsPerRequest = parse.GetValue(maxTexts),
                 MaxCharactersPerText = parse.GetValue(maxChars),
@@ -95,6 +97,7 @@ internal static class ServeCommand
             // Announced once listening: a port in use fails here, as one error (exit 1), before any announcement.
             var addresses = LahjaServer.StartAsync(app).GetAwaiter().GetResult();
             io.Error.WriteLine($"lahja: serving on {string.Join(", ", addresses)}: web page at /, API docs at /docs/ (Ctrl+C stops after in-flight requests)");
+            io.Error.WriteLine($"lahja: model {directory}{(Checkpoints.LahjaSettings.Load(directory)?.Description is { } description ? ": " + description : "")}");
             app.WaitForShutdown();
             return 0;
         }));

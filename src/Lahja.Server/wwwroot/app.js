@@ -537,6 +537,9 @@ async function loadModel() {
     setFailure($("status"), error);
     return;
   }
+  // What the model is and how good (its lahja.json description), e.g. that the bundled one is a small demonstration.
+  $("model-note").textContent = state.model.description ?? "";
+  $("model-note").hidden = !state.model.description;
   const select = $("preprocess");
   const current = select.value || state.model.preprocessing;
   select.replaceChildren(...state.model.preprocessing_presets.map((preset) => new Option(preset, preset, false, preset === current)));

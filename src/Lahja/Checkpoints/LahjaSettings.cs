@@ -61,6 +61,15 @@ public sealed record LahjaSettings
     /// <summary>Where the thresholds came from (data set, hash, date, score), for people reading the file.</summary>
     public string? Provenance { get; init; }
 
+    /// <summary>Longest <see cref="Description"/>, in characters.</summary>
+    public const int MaxDescriptionLength = 600;
+
+    /// <summary>
+    /// What the model is and how good, in a sentence or two, shown where it is used: the CLI's note when it is the
+    /// default model, <c>serve</c>'s start-up line, <c>/v1/model</c> and the web page.
+    /// </summary>
+    public string? Description { get; init; }
+
     /// <summary>Reads <c>lahja.json</c> of <paramref name="directory"/>, or null when there is none.</summary>
     /// <exception cref="InvalidDataException">The file is malformed.</exception>
     public static LahjaSettings? Load(string directory)
@@ -79,6 +88,7 @@ public sealed record LahjaSettings
                 DialectThresholds = perDialect,
                 RelativeThreshold = root["relative_threshold"] is { } r ? Check(r.GetValue<double>(), path) : null,
                 Provenance = root["provenance"]?.GetValue<string>(),
+                Description = root["description"] is { } d ? CheckDescription(d.GetValue<string>(), path) : null,
                 Precision = root["precision"] is { } precision ? CheckPrecision(precision.GetValue<string>(), path) : null,
             };
         }
@@ -99,8 +109,15 @@ public sealed record LahjaSettings
             ["provenance"] = Provenance,
         };
         if (Precision is not null) root["precision"] = Precision;
+        if (Description is not null) root["description"] = Description;
         AtomicFile.WriteAllText(Path.Combine(directory, FileName), root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
+
+    // Shown on terminals and pages: one plain line of bounded length.
+    private static string CheckDescription(string value, string path) =>
+        value.Length <= MaxDescriptionLength && !value.Any(char.IsControl)
+            ? value
+            : throw new InvalidDataException($"{path}: description must be one line of at most {MaxDescriptionLength} characters without control characters.");
 
     private static string CheckPrecision(string value, string path) =>
         PrecisionNames.Contains(value) ? value : throw new InvalidDataException($"{path}: precision '{value}' is not one of {string.Join(", ", PrecisionNames)}.");

@@ -10,6 +10,15 @@ internal static class ModelOption
 
     public static Option<string?> Create(string description = Description) => new("--model", "-m") { Description = description };
 
-    /// <summary>The checkpoint directory <paramref name="model"/> names (see <see cref="ModelLocator.Resolve"/>).</summary>
-    public static string Resolve(string? model, CliIO io) => ModelLocator.Resolve(model, new DownloadReporter(io.Error));
+    /// <summary>
+    /// The checkpoint directory <paramref name="model"/> names (see <see cref="ModelLocator.Resolve"/>). When nothing
+    /// names one and the bundled model is taken, one line on standard error says so, with its description.
+    /// </summary>
+    public static string Resolve(string? model, CliIO io, bool noteDefault = true)
+    {
+        var directory = ModelLocator.Resolve(model, new DownloadReporter(io.Error));
+        if (noteDefault && model is null && Environment.GetEnvironmentVariable(ModelLocator.ModelVariable) is null)
+            io.Error.WriteLine($"lahja: no --model given: the bundled model{(Checkpoints.LahjaSettings.Load(directory)?.Description is { } d ? ": " + d : $" ({directory})")}");
+        return directory;
+    }
 }
