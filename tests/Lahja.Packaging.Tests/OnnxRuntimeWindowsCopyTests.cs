@@ -15,9 +15,9 @@ public sealed class OnnxRuntimeWindowsCopyTests(PackedLahja packed)
     {
         var project = Path.Combine(packed.Work, "onnxruntime-copy");
         Directory.CreateDirectory(project);
-        // The version Lahja.Onnx uses, so the package is among those the repository's builds restored.
-        var version = XElement.Load(Path.Combine(PackedLahja.RepositoryRoot, "src", "Lahja.Onnx", "Lahja.Onnx.csproj"))
-            .Descendants("PackageReference").Single(e => e.Attribute("Include")?.Value == "Microsoft.ML.OnnxRuntime").Attribute("Version")!.Value;
+        // The version Lahja.Onnx uses (from the central versions), so the package is among those the repository's builds restored.
+        var version = XElement.Load(Path.Combine(PackedLahja.RepositoryRoot, "Directory.Packages.props"))
+            .Descendants("PackageVersion").Single(e => e.Attribute("Include")?.Value == "Microsoft.ML.OnnxRuntime").Attribute("Version")!.Value;
         var targets = Path.Combine(PackedLahja.RepositoryRoot, "build", "Packaging.targets");
         File.WriteAllText(Path.Combine(project, "Probe.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
