@@ -241,7 +241,7 @@ public static class LahjaServer
             .Accepts<TeiPredictRequest>("application/json")
             .Produces<LabelScore[][]>()
             .Produces<TeiError>(StatusCodes.Status413PayloadTooLarge).Produces<TeiError>(StatusCodes.Status415UnsupportedMediaType)
-            .Produces<TeiError>(StatusCodes.Status422UnprocessableEntity).Produces<TeiError>(StatusCodes.Status424FailedDependency)
+            .Produces<TeiError>(StatusCodes.Status422UnprocessableEntity)
             .Produces<TeiError>(StatusCodes.Status429TooManyRequests).Produces<TeiError>(StatusCodes.Status504GatewayTimeout)
             .WithTags("tei");
         app.MapGet("/info", () => Results.Ok(interop.Info))

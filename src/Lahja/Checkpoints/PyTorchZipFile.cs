@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 
 namespace Lahja.Checkpoints;
 
@@ -64,7 +62,7 @@ public sealed class PyTorchZipFile : ITensorSource
             {
                 var entry = archive.GetEntry(prefix + "data/" + storage.Key)
                     ?? throw new InvalidDataException($"{path}: storage {storage.Key} named by the pickle is missing from the archive.");
-                var bytes = checked(storage.ElementCount * ElementSize(storage.DType));
+                var bytes = checked(storage.ElementCount * TensorElements.Size(storage.DType));
                 if (entry.Length < bytes)
                     throw new InvalidDataException($"{path}: storage {storage.Key} holds {entry.Length} bytes; its {storage.ElementCount} elements need {bytes} (truncated?).");
             }
@@ -85,7 +83,7 @@ public sealed class PyTorchZipFile : ITensorSource
         if (info.DType == TensorDType.I64) throw new InvalidDataException($"{Path}: tensor \"{name}\" holds integers, not weights.");
         if (destination.Length != info.ElementCount)
             throw new ArgumentException($"{Path}: tensor \"{name}\" has {info.ElementCount} elements; the destination holds {destination.Length}.", nameof(destination));
-        var size = ElementSize(info.DType);
+        var size = TensorElements.Size(info.DType);
         var contiguous = IsContiguous(view.Shape, view.Stride);
         // The stretch of the storage the view covers: the tensor itself when contiguous, else up to its last element.
         long first = view.Offset, last = view.Offset;
@@ -101,12 +99,12 @@ public sealed class PyTorchZipFile : ITensorSource
         }
         if (contiguous)
         {
-            Widen(raw, info.DType, destination);
+            TensorElements.ToFloat32(raw, info.DType, destination);
         }
         else
         {
             var all = new float[span];
-            Widen(raw, info.DType, all);
+            TensorElements.ToFloat32(raw, info.DType, all);
             var index = new long[view.Shape.Length];
             for (var i = 0; i < destination.Length; i++)
             {
@@ -132,32 +130,6 @@ public sealed class PyTorchZipFile : ITensorSource
         }
         return true;
     }
-
-    private static void Widen(byte[] raw, TensorDType dtype, Span<float> destination)
-    {
-        switch (dtype)
-        {
-            case TensorDType.F32:
-                MemoryMarshal.Cast<byte, float>(raw).CopyTo(destination);
-                break;
-            case TensorDType.F16:
-                for (var i = 0; i < destination.Length; i++) destination[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(raw.AsSpan(2 * i));
-                break;
-            case TensorDType.BF16:
-                for (var i = 0; i < destination.Length; i++) destination[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw.AsSpan(2 * i)) << 16);
-                break;
-            default:
-                throw new InvalidDataException($"element type {dtype} is not a floating-point type");
-        }
-    }
-
-    private static int ElementSize(TensorDType dtype) => dtype switch
-    {
-        TensorDType.F32 => 4,
-        TensorDType.F16 or TensorDType.BF16 => 2,
-        TensorDType.I64 => 8,
-        _ => throw new InvalidDataException($"element type {dtype} is not one Lahja reads"),
-    };
 
     private static void Skip(Stream stream, long count)
     {

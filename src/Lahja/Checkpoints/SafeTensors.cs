@@ -174,12 +174,7 @@ public sealed class SafeTensorsFile : ITensorSource
     }
 
     /// <summary>Bytes per element of <paramref name="dtype"/>.</summary>
-    public static int ElementSize(TensorDType dtype) => dtype switch
-    {
-        TensorDType.F32 => 4,
-        TensorDType.F16 or TensorDType.BF16 => 2,
-        _ => 8,
-    };
+    public static int ElementSize(TensorDType dtype) => TensorElements.Size(dtype);
 
     /// <inheritdoc />
     public void ReadInto(string name, Span<float> destination)
@@ -206,14 +201,7 @@ public sealed class SafeTensorsFile : ITensorSource
                     var count = (int)Math.Min(chunk.Length / size, info.ElementCount - done);
                     var bytes = chunk.AsSpan(0, count * size);
                     ReadExactly(bytes, _dataStart + begin + done * size);
-                    var target = destination.Slice((int)done, count);
-                    for (var i = 0; i < count; i++)
-                        target[i] = info.DType switch
-                        {
-                            TensorDType.F16 => (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(i * 2)..]),
-                            TensorDType.BF16 => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(i * 2)..]) << 16),
-                            _ => BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * 4)..]),
-                        };
+                    TensorElements.ToFloat32(bytes, info.DType, destination.Slice((int)done, count));
                     done += count;
                 }
                 NonFiniteWeightsException.ThrowIfAny(destination, Path, name);
