@@ -1,4 +1,13 @@
-# Shared setup of the model and server benchmarks (sourced; expects $root, $data and $work).
+# Shared setup of the model, ONNX, server and commit-comparison benchmarks (sourced after $root is set).
+# bench_setup: $data (LAHJA_SHARED_DATA, else ../shared/data; its nadi/ folder must exist) and $work (LAHJA_BENCH_WORK,
+# kept between runs so the generated checkpoint is made once, else a new temporary folder).
+bench_setup() {
+  data=${LAHJA_SHARED_DATA:-$root/../shared/data}
+  [ -d "$data/nadi" ] || { echo "bench: $data/nadi not found" >&2; exit 1; }
+  work=${LAHJA_BENCH_WORK:-$(mktemp -d)}
+  mkdir -p "$work"
+}
+
 # bench_sentences: the 1,000 NADI 2024 test sentences as JSON strings, one per line, in $work/sentences.jsonl.
 bench_sentences() {
   /usr/bin/python3 - "$data/nadi/mladi-test/NADI2024_subtask1_test_sentences.tsv" > "$work/sentences.jsonl" <<'PY'

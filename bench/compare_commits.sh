@@ -7,11 +7,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 old=${1:?usage: bench/compare_commits.sh OLD_COMMIT [ROUNDS]}
 rounds=${2:-3}
-data=${LAHJA_SHARED_DATA:-$root/../shared/data}
-[ -d "$data/nadi" ] || { echo "bench: $data/nadi not found" >&2; exit 1; }
-work=${LAHJA_BENCH_WORK:-$(mktemp -d)}
-mkdir -p "$work"
 . "$root/bench/common.sh"
+bench_setup
 bench_sentences
 bench_base_checkpoint
 bench_reference_ids

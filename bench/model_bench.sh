@@ -7,11 +7,8 @@
 #   bench/model_bench.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-data=${LAHJA_SHARED_DATA:-$root/../shared/data}
-[ -d "$data/nadi" ] || { echo "bench: $data/nadi not found" >&2; exit 1; }
-work=${LAHJA_BENCH_WORK:-$(mktemp -d)}
-mkdir -p "$work"
 . "$root/bench/common.sh"
+bench_setup
 bench_sentences
 bench_base_checkpoint
 dotnet build "$root/bench/Lahja.Bench" -c Release -o "$work/bin" --nologo >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }

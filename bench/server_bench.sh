@@ -7,11 +7,8 @@
 #   bench/server_bench.sh [TEXTS_TINY] [TEXTS_BASE]      (defaults 1000 and 300)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-data=${LAHJA_SHARED_DATA:-$root/../shared/data}
-[ -d "$data/nadi" ] || { echo "bench: $data/nadi not found" >&2; exit 1; }
-work=${LAHJA_BENCH_WORK:-$(mktemp -d)}
-mkdir -p "$work"
 . "$root/bench/common.sh"
+bench_setup
 bench_sentences
 bench_base_checkpoint
 dotnet build "$root/bench/Lahja.ServerBench" -c Release -o "$work/server-bin" --nologo >"$work/server-build.log" 2>&1 || { cat "$work/server-build.log"; exit 1; }
