@@ -19,6 +19,18 @@ with open(sys.argv[1], encoding="utf-8") as f:
 PY
 }
 
+# bench_dev_sentences: the NADI 2024 dev1 + dev2 sentences (170) as JSON strings, one per line, in $work/dev.jsonl.
+bench_dev_sentences() {
+  /usr/bin/python3 - "$data/nadi/mladi-dev/NADI2024_subtask1_dev1.tsv" "$data/nadi/mladi-dev/NADI2024_subtask1_dev2.tsv" > "$work/dev.jsonl" <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    with open(path, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            print(json.dumps(line.rstrip("\n").split("\t")[0]))
+PY
+}
+
 # bench_base_checkpoint: a BERT-base-shaped random checkpoint (vocab 30,000 from the NADI tweets, 12 × 768) in
 # $work/base, made once by the reference tools.
 bench_base_checkpoint() {

@@ -59,16 +59,5 @@ print(f"\nint8 vs ONNX fp32 (same batching): {int8['per_second'] / fp32['per_sec
 text_seconds = int8["texts"] / pre["per_second"] + tok["seconds"] / tok["repeat"]
 print(f"preprocessing + tokenization: {text_seconds:.3f} s per 1,000 texts on one thread = {100 * text_seconds / int8['seconds']:.1f} % of the int8 pass ({int8['seconds']:.1f} s)")
 PY
-# int8 vs fp32 with trained weights: the bundled model on the test sentences and on dev1 + dev2.
-/usr/bin/python3 - "$data/nadi/mladi-dev/NADI2024_subtask1_dev1.tsv" "$data/nadi/mladi-dev/NADI2024_subtask1_dev2.tsv" > "$work/dev.jsonl" <<'PY'
-import json, sys
-for path in sys.argv[1:]:
-    with open(path, encoding="utf-8") as f:
-        next(f)
-        for line in f:
-            print(json.dumps(line.rstrip("\n").split("\t")[0]))
-PY
-for bits in 8 7; do
-  dotnet "$work/bin/Lahja.Bench.dll" quantization --model "$root/models/default" --input "$work/sentences.jsonl" --weight-bits $bits
-  dotnet "$work/bin/Lahja.Bench.dll" quantization --model "$root/models/default" --input "$work/dev.jsonl" --weight-bits $bits
-done
+# int8 vs fp32 with trained weights: the bundled model on the test sentences and on dev1 + dev2, 8- and 7-bit weights.
+LAHJA_BENCH_WORK=$work WEIGHT_BITS="8 7" "$root/bench/quantization_check.sh" "$root/models/default"

@@ -10,7 +10,7 @@ using Lahja.Text;
 //              texts per second of DialectIdentifier.Predict end to end (preprocessing, tokenization, model)
 //              --engine onnx|torch (default: the library's default, ONNX), --precision fp32|int8, --weight-bits 8|7,
 //              --device cpu|cuda
-//   quantization --model DIR --input FILE.jsonl [--threads 2] [--weight-bits 8]
+//   quantization --model DIR --input FILE.jsonl [--threads 2] [--weight-bits 8] [--batch-size 32]
 //              int8 vs fp32 (ONNX engine) on the texts: max and mean |Δp|, and the share of decisions (text × dialect,
 //              at the model's own thresholds) that change
 //   batch-cost --model DIR --input FILE.jsonl [--threads 2]
@@ -109,8 +109,10 @@ switch (mode)
     {
         var threads = int.Parse(Arg("--threads", "2"));
         var bits = int.Parse(Arg("--weight-bits", "8"));
-        using var fp32 = DialectIdentifier.Load(Arg("--model"), new DialectIdentifierOptions { Threads = threads, Engine = new Lahja.Onnx.OnnxEngineFactory(Lahja.Onnx.OnnxPrecision.Fp32) });
-        using var int8 = DialectIdentifier.Load(Arg("--model"), new DialectIdentifierOptions { Threads = threads, Engine = new Lahja.Onnx.OnnxEngineFactory(Lahja.Onnx.OnnxPrecision.Int8, bits) });
+        // int8 activations share one scale per batch (DynamicQuantizeLinear): the batch size changes the error.
+        var batchSize = int.Parse(Arg("--batch-size", "32"));
+        using var fp32 = DialectIdentifier.Load(Arg("--model"), new DialectIdentifierOptions { Threads = threads, BatchSize = batchSize, Engine = new Lahja.Onnx.OnnxEngineFactory(Lahja.Onnx.OnnxPrecision.Fp32) });
+        using var int8 = DialectIdentifier.Load(Arg("--model"), new DialectIdentifierOptions { Threads = threads, BatchSize = batchSize, Engine = new Lahja.Onnx.OnnxEngineFactory(Lahja.Onnx.OnnxPrecision.Int8, bits) });
         var a = fp32.Predict(texts);
         var b = int8.Predict(texts);
         double max = 0, sum = 0;
@@ -132,7 +134,7 @@ switch (mode)
         var decisions = (long)texts.Length * Dialects.Count;
         Console.WriteLine(JsonSerializer.Serialize(new
         {
-            mode, weight_bits = bits, texts = texts.Length, max_abs_dp = max, mean_abs_dp = sum / decisions,
+            mode, weight_bits = bits, batch_size = batchSize, texts = texts.Length, max_abs_dp = max, mean_abs_dp = sum / decisions,
             flipped_decisions = flipped, flipped_share = (double)flipped / decisions, texts_changed = textsChanged,
         }));
         break;
