@@ -91,14 +91,15 @@ internal sealed class DialectApiRuntime : IAsyncDisposable
     }
 
     /// <summary>
-    /// The loaded API once its model has answered a prediction (through the batcher, as requests are); the first call
-    /// predicts, later ones only load: a model that has answered keeps answering.
+    /// The loaded API once its model has answered a prediction; the first call predicts, later ones only load: a model
+    /// that has answered keeps answering. The probe goes to the identifier, not the batcher, so that the request
+    /// metrics count requests only.
     /// </summary>
     public async Task<LoadedApi> EnsureAnswersAsync(CancellationToken cancellationToken)
     {
         var api = await LoadAsync(cancellationToken);
         if (_answered == api) return api;
-        await api.Batcher.PredictAsync([Probe], cancellationToken);
+        await Task.Run(() => api.Identifier.Predict(Probe), cancellationToken);
         _answered = api;
         return api;
     }

@@ -85,6 +85,16 @@ public sealed class HostedApiTests
     }
 
     [Fact]
+    public async Task The_openapi_document_lists_json_as_identifys_only_body()
+    {
+        // The route accepts any media type so that its own handler, not routing, answers a wrong one with a problem.
+        await using var serve = await RunningServer.StartAsync();
+        var document = JsonDocument.Parse((await Send(serve.Client, HttpMethod.Get, "/openapi/v1.json")).Body).RootElement;
+        var content = document.GetProperty("paths").GetProperty("/v1/identify").GetProperty("post").GetProperty("requestBody").GetProperty("content");
+        Assert.Equal(["application/json"], content.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public async Task The_api_goes_under_a_prefix_and_beside_the_apps_own_routes()
     {
         await using var hosted = await HostedApp.StartAsync(map: app => app.MapDialectIdentification("/lahja"));
