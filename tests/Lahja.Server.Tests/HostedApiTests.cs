@@ -173,21 +173,24 @@ public sealed class HostedApiTests
     [Fact]
     public async Task The_health_check_is_healthy_once_the_model_loads_and_answers()
     {
+        var logs = new CapturedLogs();
         await using var hosted = await HostedApp.StartAsync(configure: b => b.Services.AddHealthChecks().AddDialectIdentifier(),
             map: app =>
             {
                 app.MapHealthChecks("/health");
                 app.MapDialectIdentification();
-            });
+            }, logs: logs);
         var (status, _, body) = await Send(hosted.Client, HttpMethod.Get, "/health");
         Assert.Equal((200, "Healthy"), (status, body));
         var report = await hosted.App.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(Token);
         var entry = report.Entries["dialect_identifier"];
         Assert.Equal(HealthStatus.Healthy, entry.Status);
         Assert.Equal(ServerFixture.Model, entry.Data["model"]);
-        // The routes use the model the check loaded.
+        // The routes use the model the check loaded: it loaded once.
         var model = JsonDocument.Parse((await Send(hosted.Client, HttpMethod.Get, "/v1/model")).Body).RootElement;
         Assert.Equal(ServerFixture.Model, model.GetProperty("directory").GetString());
+        Assert.Equal(200, (await Send(hosted.Client, HttpMethod.Post, "/v1/identify", "{\"text\": \"شلونك\"}")).Status);
+        Assert.Single(logs.Entries, e => e.Category == "Lahja.Server.Model" && e.Message.StartsWith("Loaded", StringComparison.Ordinal));
     }
 
     [Fact]
