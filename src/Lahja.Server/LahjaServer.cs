@@ -174,9 +174,10 @@ public static class LahjaServer
         var api = runtime.LoadAsync().GetAwaiter().GetResult();
         var interop = new InteropEndpoints(identifier, api.Batcher, apiOptions, TeiInfo(api.Description, identifier, options, api.Batcher));
 
-        // Every failure is a problem with a body: an exception (a bug, a broken model) is logged once, by this
-        // middleware, and the client gets a 500 problem without the exception's text or stack; statuses the framework
-        // answers without a body (404, 405, 415 from routing) get one here.
+        // Every failure is a problem with a body: an exception (a bug, a broken model) is logged once, by the prediction
+        // routes themselves (DialectApiRuntime.Observed) or else by this middleware, and the client gets a 500 problem
+        // without the exception's text or stack; statuses the framework answers without a body (404, 405, 415 from
+        // routing) get one here.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             ExceptionHandler = context => DialectApiRuntime.InternalError(context).ExecuteAsync(context),
