@@ -1,9 +1,6 @@
 using System.Text.Json;
 using Lahja.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Lahja.Server;
 
@@ -11,29 +8,46 @@ namespace Lahja.Server;
 /// <c>POST /v1/identify</c>. The body is parsed by hand rather than bound, so that every kind of bad input gets its
 /// own 4xx problem naming the field instead of the framework's generic answer (or a 500).
 /// </summary>
-internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatcher batcher, ServerOptions options)
+internal sealed class IdentifyEndpoint(DialectApiRuntime runtime)
 {
-    public Task<IResult> Handle(HttpContext context) => BatchedRequest.WithTimeout(context, options.RequestTimeout,
+    private DialectApiOptions Options => runtime.Options;
+
+    public Task<IResult> Handle(HttpContext context) => BatchedRequest.WithTimeout(context, Options.RequestTimeout,
         cancellationToken => Identify(context, cancellationToken),
-        () => LahjaServer.Problem(504, "Timed out", $"The request took longer than {options.RequestTimeout.TotalMilliseconds:0} ms; retry, or send fewer texts."));
+        () => ApiResults.Problem(504, "Timed out", $"The request took longer than {Options.RequestTimeout.TotalMilliseconds:0} ms; retry, or send fewer texts."));
 
     private async Task<IResult> Identify(HttpContext context, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.Read(context, options.MaxBodyBytes, cancellationToken);
-        if (body.Document is not { } document) return LahjaServer.Problem(body.Status, body.Title, body.Detail);
+        var body = await JsonBody.Read(context, Options.MaxBodyBytes, cancellationToken);
+        if (body.Document is not { } document) return ApiResults.Problem(body.Status, body.Title, body.Detail);
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return LahjaServer.Problem(400, "Invalid request", "The body must be a JSON object.");
-            var request = Parse(root, out var problem);
+            if (root.ValueKind != JsonValueKind.Object) return ApiResults.Problem(400, "Invalid request", "The body must be a JSON object.");
+            if (await TryLoad(cancellationToken) is not var (identifier, batcher, _))
+                return ApiResults.Problem(503, "Model unavailable", "The dialect identification model could not be loaded; the server log says why.");
+            var request = Parse(identifier, root, out var problem);
             if (problem is not null) return problem;
             var (texts, decision, topK, subset, preprocessor) = request!.Value;
 
             if (await batcher.TryPredict(context, texts, preprocessor, cancellationToken) is not { } predictions)
-                return LahjaServer.Problem(503, "Busy", $"More than {options.MaxQueuedTexts} texts are waiting; retry shortly.");
+                return ApiResults.Problem(503, "Busy", $"More than {Options.MaxQueuedTexts} texts are waiting; retry shortly.");
             var results = new IdentifyResult[texts.Count];
-            for (var i = 0; i < texts.Count; i++) results[i] = Result(texts[i], predictions[i], decision, topK, subset);
-            return Results.Json(new IdentifyResponse(results), context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
+            for (var i = 0; i < texts.Count; i++) results[i] = Result(identifier, texts[i], predictions[i], decision, topK, subset);
+            return ApiResults.Json(new IdentifyResponse(results));
+        }
+    }
+
+    /// <summary>The loaded API, or null when the model cannot be loaded (the runtime has logged why).</summary>
+    private async Task<LoadedApi?> TryLoad(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await runtime.LoadAsync(cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
         }
     }
 
@@ -42,7 +56,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
     /// <c>lahja predict --threshold/--relative-threshold</c> would set them (per-dialect thresholds from the model's
     /// lahja.json still apply to their dialects), so the decision equals predict's.
     /// </summary>
-    private (IReadOnlyList<string> Texts, DecisionRule Decision, int TopK, HashSet<Dialect>? Subset, TextPreprocessor Preprocessor)? Parse(JsonElement root, out IResult? problem)
+    private (IReadOnlyList<string> Texts, DecisionRule Decision, int TopK, HashSet<Dialect>? Subset, TextPreprocessor Preprocessor)? Parse(DialectIdentifier identifier, JsonElement root, out IResult? problem)
     {
         problem = null;
         List<string> texts;
@@ -51,7 +65,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
         {
             if (text.ValueKind != JsonValueKind.String || !TryGetString(text, out var value))
             {
-                problem = LahjaServer.Problem(400, "Invalid field", "\"text\" must be a string.", "text");
+                problem = ApiResults.Problem(400, "Invalid field", "\"text\" must be a string.", "text");
                 return null;
             }
             texts = [value];
@@ -60,7 +74,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
         {
             if (list.ValueKind != JsonValueKind.Array)
             {
-                problem = LahjaServer.Problem(400, "Invalid field", "\"texts\" must be an array of strings.", "texts");
+                problem = ApiResults.Problem(400, "Invalid field", "\"texts\" must be an array of strings.", "texts");
                 return null;
             }
             texts = [];
@@ -68,31 +82,31 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             {
                 if (item.ValueKind != JsonValueKind.String || !TryGetString(item, out var value))
                 {
-                    problem = LahjaServer.Problem(400, "Invalid field", $"texts[{texts.Count}] is not a string.", $"texts[{texts.Count}]");
+                    problem = ApiResults.Problem(400, "Invalid field", $"texts[{texts.Count}] is not a string.", $"texts[{texts.Count}]");
                     return null;
                 }
                 texts.Add(value);
             }
             if (texts.Count == 0)
             {
-                problem = LahjaServer.Problem(400, "Invalid field", "\"texts\" is empty.", "texts");
+                problem = ApiResults.Problem(400, "Invalid field", "\"texts\" is empty.", "texts");
                 return null;
             }
         }
         else
         {
-            problem = LahjaServer.Problem(400, "Missing field", "Give \"text\" (a string) or \"texts\" (an array of strings).", "text");
+            problem = ApiResults.Problem(400, "Missing field", "Give \"text\" (a string) or \"texts\" (an array of strings).", "text");
             return null;
         }
-        if (texts.Count > options.MaxTextsPerRequest)
+        if (texts.Count > Options.MaxTextsPerRequest)
         {
-            problem = LahjaServer.Problem(413, "Too many texts", $"{texts.Count} texts; at most {options.MaxTextsPerRequest} per request.", "texts");
+            problem = ApiResults.Problem(413, "Too many texts", $"{texts.Count} texts; at most {Options.MaxTextsPerRequest} per request.", "texts");
             return null;
         }
-        var tooLong = texts.FindIndex(t => t.Length > options.MaxCharactersPerText);
+        var tooLong = texts.FindIndex(t => t.Length > Options.MaxCharactersPerText);
         if (tooLong >= 0)
         {
-            problem = LahjaServer.Problem(413, "Text too long", $"Text {tooLong} has {texts[tooLong].Length} characters; at most {options.MaxCharactersPerText}.", single ? "text" : $"texts[{tooLong}]");
+            problem = ApiResults.Problem(413, "Text too long", $"Text {tooLong} has {texts[tooLong].Length} characters; at most {Options.MaxCharactersPerText}.", single ? "text" : $"texts[{tooLong}]");
             return null;
         }
 
@@ -102,7 +116,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             if (!root.TryGetProperty(field, out var t)) continue;
             if (t.ValueKind != JsonValueKind.Number || !t.TryGetSingle(out var value) || value is < 0 or > 1)
             {
-                problem = LahjaServer.Problem(400, "Invalid field", $"\"{field}\" must be a number between 0 and 1.", field);
+                problem = ApiResults.Problem(400, "Invalid field", $"\"{field}\" must be a number between 0 and 1.", field);
                 return null;
             }
             decision = field == "threshold" ? decision with { Threshold = value } : decision with { RelativeThreshold = value };
@@ -110,7 +124,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
         var topK = identifier.Options.TopK;
         if (root.TryGetProperty("top_k", out var k) && (k.ValueKind != JsonValueKind.Number || !k.TryGetInt32(out topK) || topK is < 0 or > Dialects.Count))
         {
-            problem = LahjaServer.Problem(400, "Invalid field", $"\"top_k\" must be an integer between 0 and {Dialects.Count}.", "top_k");
+            problem = ApiResults.Problem(400, "Invalid field", $"\"top_k\" must be an integer between 0 and {Dialects.Count}.", "top_k");
             return null;
         }
         HashSet<Dialect>? subset = null;
@@ -118,7 +132,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
         {
             if (only.ValueKind != JsonValueKind.Array)
             {
-                problem = LahjaServer.Problem(400, "Invalid field", "\"dialects\" must be an array of dialect labels.", "dialects");
+                problem = ApiResults.Problem(400, "Invalid field", "\"dialects\" must be an array of dialect labels.", "dialects");
                 return null;
             }
             subset = [];
@@ -126,14 +140,14 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             {
                 if (item.ValueKind != JsonValueKind.String || !TryGetString(item, out var name) || !Dialects.TryParse(name, out var d))
                 {
-                    problem = LahjaServer.Problem(400, "Invalid field", $"\"dialects\" holds '{item}', which is not a dialect.", "dialects");
+                    problem = ApiResults.Problem(400, "Invalid field", $"\"dialects\" holds '{item}', which is not a dialect.", "dialects");
                     return null;
                 }
                 subset.Add(d);
             }
             if (subset.Count == 0)
             {
-                problem = LahjaServer.Problem(400, "Invalid field", "\"dialects\" is empty; leave it out to get all 18.", "dialects");
+                problem = ApiResults.Problem(400, "Invalid field", "\"dialects\" is empty; leave it out to get all 18.", "dialects");
                 return null;
             }
         }
@@ -143,7 +157,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
             var name = preprocess.ValueKind == JsonValueKind.String && TryGetString(preprocess, out var s) ? s.ToLowerInvariant() : null;
             if (name is null || !TextPreprocessor.PresetNames.Contains(name))
             {
-                problem = LahjaServer.Problem(400, "Invalid field", $"\"preprocess\" must be one of: {string.Join(", ", TextPreprocessor.PresetNames)}.", "preprocess");
+                problem = ApiResults.Problem(400, "Invalid field", $"\"preprocess\" must be one of: {string.Join(", ", TextPreprocessor.PresetNames)}.", "preprocess");
                 return null;
             }
             preprocessor = TextPreprocessor.FromPreset(name);
@@ -177,7 +191,7 @@ internal sealed class IdentifyEndpoint(DialectIdentifier identifier, MicroBatche
     /// <summary>One text's answer. The decision is taken over all 18 dialects (the relative threshold compares with the
     /// top one), then restricted to <paramref name="subset"/>. The prediction was decided with the identifier's rule:
     /// only a request that changes the rule is decided again.</summary>
-    private IdentifyResult Result(string text, DialectPrediction p, DecisionRule decision, int topK, HashSet<Dialect>? subset)
+    private static IdentifyResult Result(DialectIdentifier identifier, string text, DialectPrediction p, DecisionRule decision, int topK, HashSet<Dialect>? subset)
     {
         var dialects = Dialects.All.Where(d => subset is null || subset.Contains(d)).ToArray();
         // A text with nothing to classify gets no dialects, whatever the thresholds.

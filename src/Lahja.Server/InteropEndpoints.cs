@@ -1,9 +1,6 @@
 using System.Text.Json;
 using Lahja.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Lahja.Server;
 
@@ -12,7 +9,7 @@ namespace Lahja.Server;
 /// <c>GET /info</c>, and the Hugging Face Inference API's text classification on <c>POST /</c>. They run through the
 /// same micro-batcher as <c>/v1/identify</c>; each answers errors in its own API's shape.
 /// </summary>
-internal sealed class InteropEndpoints(DialectIdentifier identifier, MicroBatcher batcher, ServerOptions options, TeiInfo info)
+internal sealed class InteropEndpoints(DialectIdentifier identifier, MicroBatcher batcher, DialectApiOptions options, TeiInfo info)
 {
     /// <summary>Largest probability below 1 in float32: its logit, about 16.6, is the largest <c>raw_scores</c> can tell.</summary>
     private const double MaxProbability = 1 - 1.0 / (1 << 24);
@@ -58,7 +55,7 @@ internal sealed class InteropEndpoints(DialectIdentifier identifier, MicroBatche
             var (predictions, failure) = await Run(texts, context, TeiError, cancellationToken);
             if (failure is not null) return failure;
             var answers = predictions!.Select(p => Scores(p, rawScores ? Logit : Identity, Dialects.Count)).ToList();
-            return Json(context, batch ? answers : answers[0]);
+            return Json(batch ? answers : answers[0]);
         }
     });
 
@@ -113,7 +110,7 @@ internal sealed class InteropEndpoints(DialectIdentifier identifier, MicroBatche
             }
             var (predictions, failure) = await Run(texts, context, (status, message, _) => InferenceError(status, message), cancellationToken);
             if (failure is not null) return failure;
-            return Json(context, predictions!.Select(p => Scores(p, function, topK).Select(s => new { s.Label, s.Score })).ToList());
+            return Json(predictions!.Select(p => Scores(p, function, topK).Select(s => new { s.Label, s.Score })).ToList());
         }
     });
 
@@ -186,12 +183,12 @@ internal sealed class InteropEndpoints(DialectIdentifier identifier, MicroBatche
         return [.. exp.Select(e => e / sum)];
     }
 
-    private static IResult Json(HttpContext context, object value) =>
-        Results.Json(value, context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
+    /// <summary>An answer of its runtime type (answers to single and batch inputs differ in shape).</summary>
+    private static IResult Json(object value) => ApiResults.Json(value);
 
     /// <summary>TEI's error: <c>{"error", "error_type"}</c>.</summary>
-    internal static IResult TeiError(int status, string message, string type) => Results.Json(new TeiError(message, type), statusCode: status);
+    internal static IResult TeiError(int status, string message, string type) => ApiResults.Json(new TeiError(message, type), status);
 
     /// <summary>The Inference API's error: <c>{"error"}</c>.</summary>
-    internal static IResult InferenceError(int status, string message) => Results.Json(new InferenceError(message), statusCode: status);
+    internal static IResult InferenceError(int status, string message) => ApiResults.Json(new InferenceError(message), status);
 }

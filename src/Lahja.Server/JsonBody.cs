@@ -17,10 +17,13 @@ internal sealed record JsonBody(JsonDocument? Document, int Status, string Title
     public static async Task<JsonBody> Read(HttpContext context, long maxBodyBytes, CancellationToken cancellationToken)
     {
         if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-            return new(null, 415, "Unsupported media type", "Send the request as application/json.");
+            return new(null, 415, "Unsupported Media Type", $"{context.Request.Path} takes application/json, not {context.Request.ContentType ?? "a body without Content-Type"}.");
         try
         {
-            var bytes = await ReadBody(context.Request.BodyReader, cancellationToken);
+            // Checked here as well as by the server's own limit (Kestrel's, which lahja serve sets), which an app that
+            // maps the API keeps for its other routes.
+            if (context.Request.ContentLength > maxBodyBytes) return TooLarge(maxBodyBytes);
+            if (await ReadBody(context.Request.BodyReader, maxBodyBytes, cancellationToken) is not { } bytes) return TooLarge(maxBodyBytes);
             try
             {
                 _ = StrictUtf8.GetCharCount(bytes);
@@ -33,7 +36,7 @@ internal sealed record JsonBody(JsonDocument? Document, int Status, string Title
         }
         catch (BadHttpRequestException e) when (e.StatusCode == 413)
         {
-            return new(null, 413, "Body too large", $"The body exceeds {maxBodyBytes} bytes.");
+            return TooLarge(maxBodyBytes);
         }
         catch (BadHttpRequestException e)
         {
@@ -46,18 +49,25 @@ internal sealed record JsonBody(JsonDocument? Document, int Status, string Title
         }
     }
 
+    private static JsonBody TooLarge(long maxBodyBytes) => new(null, 413, "Body too large", $"The body exceeds {maxBodyBytes} bytes.");
+
     /// <summary>
-    /// The whole body. The timeout cancels the pending read rather than the read's token: a read cancelled by its token
+    /// The whole body, or null when it exceeds <paramref name="maxBodyBytes"/>. The timeout cancels the pending read rather than the read's token: a read cancelled by its token
     /// leaves Kestrel's body reader "in progress", and Kestrel then logs an error with a stack trace for every such
     /// request (a slow client could flood the log) when it drains the body after the 504.
     /// </summary>
-    private static async Task<byte[]> ReadBody(PipeReader reader, CancellationToken cancellationToken)
+    private static async Task<byte[]?> ReadBody(PipeReader reader, long maxBodyBytes, CancellationToken cancellationToken)
     {
         using var registration = cancellationToken.Register(reader.CancelPendingRead);
         var buffer = new ArrayBufferWriter<byte>();
         while (true)
         {
             var result = await reader.ReadAsync(CancellationToken.None);
+            if (buffer.WrittenCount + result.Buffer.Length > maxBodyBytes)
+            {
+                reader.AdvanceTo(result.Buffer.End);
+                return null;
+            }
             foreach (var segment in result.Buffer) buffer.Write(segment.Span);
             reader.AdvanceTo(result.Buffer.End);
             if (result.IsCanceled) cancellationToken.ThrowIfCancellationRequested();

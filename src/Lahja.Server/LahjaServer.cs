@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Http.Json;
@@ -25,21 +27,23 @@ namespace Lahja.Server;
 /// <summary>Settings of the service.</summary>
 public sealed record ServerOptions
 {
+    private static readonly DialectApiOptions ApiDefaults = new();
+
     /// <summary>The model: directory or Hub id (null: $LAHJA_MODEL, then the bundled model).</summary>
     public string? Model { get; init; }
     /// <summary>Addresses to listen on.</summary>
     public string Urls { get; init; } = "http://127.0.0.1:5000";
     /// <summary>Most texts in one request.</summary>
-    public int MaxTextsPerRequest { get; init; } = 256;
+    public int MaxTextsPerRequest { get; init; } = ApiDefaults.MaxTextsPerRequest;
     /// <summary>Most characters in one text.</summary>
-    public int MaxCharactersPerText { get; init; } = 5000;
+    public int MaxCharactersPerText { get; init; } = ApiDefaults.MaxCharactersPerText;
     /// <summary>Largest request body in bytes.</summary>
-    public long MaxBodyBytes { get; init; } = 2_000_000;
+    public long MaxBodyBytes { get; init; } = ApiDefaults.MaxBodyBytes;
     /// <summary>
     /// Most texts of concurrent requests in the pool that forward passes are chosen from (<c>--max-pool-texts</c>); a
     /// pass holds at most <see cref="DialectIdentifierOptions.BatchSize"/> of them.
     /// </summary>
-    public int MaxPoolTexts { get; init; } = 64;
+    public int MaxPoolTexts { get; init; } = ApiDefaults.MaxPoolTexts;
     /// <summary>The first name of <see cref="MaxPoolTexts"/> ("batch" there meant the pool; elsewhere it means a pass).</summary>
     public int MaxBatchTexts { get => MaxPoolTexts; init => MaxPoolTexts = value; }
     /// <summary>
@@ -54,9 +58,9 @@ public sealed record ServerOptions
     /// </summary>
     public BatchPlanner? Planner { get; init; }
     /// <summary>Most texts waiting before requests get 503 with Retry-After.</summary>
-    public int MaxQueuedTexts { get; init; } = 4096;
+    public int MaxQueuedTexts { get; init; } = ApiDefaults.MaxQueuedTexts;
     /// <summary>How long one identify request may take, body reading included, before it is answered 504.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RequestTimeout { get; init; } = ApiDefaults.RequestTimeout;
     /// <summary>How long a stop waits for in-flight requests to finish.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>
@@ -70,6 +74,19 @@ public sealed record ServerOptions
     public string? WebRoot { get; init; }
     /// <summary>Options of the identifier (threshold, batch size, preprocessing, threads).</summary>
     public DialectIdentifierOptions Identifier { get; init; } = new();
+
+    /// <summary>The limits and batching of the API routes, as an app that maps them sets them.</summary>
+    internal DialectApiOptions ToApiOptions() => new()
+    {
+        MaxTextsPerRequest = MaxTextsPerRequest,
+        MaxCharactersPerText = MaxCharactersPerText,
+        MaxBodyBytes = MaxBodyBytes,
+        MaxPoolTexts = MaxPoolTexts,
+        MaxWaitMilliseconds = MaxWaitMilliseconds,
+        Planner = Planner,
+        MaxQueuedTexts = MaxQueuedTexts,
+        RequestTimeout = RequestTimeout,
+    };
 }
 
 /// <summary>
@@ -87,8 +104,10 @@ public static class LahjaServer
         if (options.ApiKey is { Length: 0 }) throw new ArgumentException("The API key is empty.", nameof(options));
         // Before the model loads: a bad address is found in a moment, not after the load.
         if (UrlsProblem(options.Urls) is { } problem) throw new ArgumentException($"Urls: {problem}", nameof(options));
-        var directory = ModelLocator.Resolve(options.Model);
-        var identifier = DialectIdentifier.Load(directory, options.Identifier);
+        var apiOptions = options.ToApiOptions();
+        apiOptions.Validate();
+        // Loaded now, not on the first request: a model that cannot load stops the start with its error.
+        var identifier = DialectIdentifier.Load(ModelLocator.Resolve(options.Model), options.Identifier);
         var webRoot = options.WebRoot ?? Path.Combine(AppContext.BaseDirectory, "wwwroot");
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -114,6 +133,8 @@ public static class LahjaServer
             exporter.ScopeInfoEnabled = false;
             exporter.TargetInfoEnabled = false;
         }));
+        // The API routes (MapDialectIdentification) and this host's probes answer with their own JSON options; the
+        // host's are set alike for the OpenAPI document's schemas and for the probes.
         builder.Services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -139,36 +160,27 @@ public static class LahjaServer
             }
             return Task.CompletedTask;
         }));
+        // The identifier as an app's AddDialectIdentifier registers it (the container disposes it after the batcher),
+        // the API's limits, and the readiness check, which the mapped API shares.
+        builder.Services.AddSingleton(_ => identifier);
+        builder.Services.AddSingleton(Options.Create(apiOptions));
+        builder.Services.AddHealthChecks().AddDialectIdentifier();
         if (options.CorsOrigins.Count > 0)
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins])
                 .WithMethods("GET", "POST").WithHeaders("Authorization", "Content-Type")));
 
         var app = builder.Build();
-        // The pool gathers texts of any lengths: cut by cost, short texts with one long one run as two passes instead of
-        // one padded to the long text (bench/server_bench.sh measures the difference).
-        var planner = options.Planner ?? BatchPlanner.CostBased(identifier.Options.BatchSize, identifier.MeasurePassOverheadTokens());
-        var batcher = new MicroBatcher(identifier, options.MaxPoolTexts,
-            options.MaxWaitMilliseconds is { } wait ? TimeSpan.FromMilliseconds(wait) : null, options.MaxQueuedTexts, planner);
-        var metrics = new ServerMetrics(app.Services.GetRequiredService<IMeterFactory>(), batcher);
-        // Stopping: Kestrel stops accepting and waits for the requests in flight; the batcher stops waiting for company
-        // so they finish now. Stopped (after that): the model goes.
-        app.Lifetime.ApplicationStopping.Register(batcher.StopWaiting);
-        app.Lifetime.ApplicationStopped.Register(() =>
-        {
-            batcher.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            identifier.Dispose();
-        });
-        var model = Describe(directory, identifier, options, batcher);
-        var endpoint = new IdentifyEndpoint(identifier, batcher, options);
-        var interop = new InteropEndpoints(identifier, batcher, options, TeiInfo(model, identifier, options, batcher));
+        var runtime = DialectApiRuntime.For(app.Services);
+        var api = runtime.LoadAsync().GetAwaiter().GetResult();
+        var interop = new InteropEndpoints(identifier, api.Batcher, apiOptions, TeiInfo(api.Description, identifier, options, api.Batcher));
 
-        // Every failure is a problem with a body: an exception (a bug, a broken model) is logged once, by this
-        // middleware, and the client gets a 500 problem without the exception's text or stack; statuses the framework
-        // answers without a body (404, 405, 415 from routing) get one here.
+        // Every failure is a problem with a body: an exception (a bug, a broken model) is logged once, by the prediction
+        // routes themselves (DialectApiRuntime.Observed) or else by this middleware, and the client gets a 500 problem
+        // without the exception's text or stack; statuses the framework answers without a body (404, 405, 415 from
+        // routing) get one here.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            ExceptionHandler = context => Problem(500, "Internal server error",
-                $"The server failed to answer this request (trace id {context.TraceIdentifier}); the server log has the details.").ExecuteAsync(context),
+            ExceptionHandler = context => DialectApiRuntime.InternalError(context).ExecuteAsync(context),
         });
         app.UseStatusCodePages(context => StatusProblem(context.HttpContext).ExecuteAsync(context.HttpContext));
         // Routing would match "/docs/" to a "/docs" route too, so the folder's canonical address is set here.
@@ -186,30 +198,14 @@ public static class LahjaServer
         if (options.ApiKey is not null) app.Use(RequireApiKey(options.ApiKey));
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "alive" })).WithTags("health");
-        app.MapGet("/readyz", () => Results.Ok(new { status = "ready", model = directory })).WithTags("health");
-        app.MapGet("/v1/dialects", () => Results.Ok(Dialects.Table.Select(d => new DialectInfo(
-                d.Index, d.Label, d.EnglishName, d.ArabicName, d.IsoCode, d.Region.EnglishName(), d.Region.ArabicName()))))
-            .WithSummary("The 18 dialects: labels, names in English and Arabic, ISO codes, regions.")
-            .Produces<DialectInfo[]>().WithTags("v1");
-        app.MapGet("/v1/model", () => Results.Ok(model))
-            .WithSummary("The loaded model, its defaults and the request limits.").Produces<ModelDescription>().WithTags("v1");
-        // Typed explicitly: a plain (HttpContext) => Task<IResult> lambda would bind as a RequestDelegate and its result be ignored.
-        app.MapPost("/v1/identify", (Func<HttpContext, Task<IResult>>)(async context =>
-            {
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var result = await endpoint.Handle(context);
-                metrics.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started));
-                return result;
-            }))
-            .WithSummary("Identify the dialects of one text or several.")
-            .WithDescription("Per text: the probability of each dialect, the predicted dialects (at or above the threshold), the top-k and the regions. Same numbers as `lahja predict` with the same options.")
-            .Accepts<IdentifyRequest>("application/json")
-            .Produces<IdentifyResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status504GatewayTimeout)
-            .WithTags("v1");
-        MapInterop(app, interop, metrics);
+        // Ready: the health checks (the model's) pass; the answer keeps its first shape, and a failure is a problem.
+        app.MapGet("/readyz", (Func<HttpContext, Task<IResult>>)(async context => Readiness(
+                await context.RequestServices.GetRequiredService<HealthCheckService>().CheckHealthAsync(context.RequestAborted), identifier.ModelDirectory)))
+            .WithSummary("Ready to answer: the model is loaded and predicts (the health checks pass).")
+            .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithTags("health");
+        var v1 = app.MapDialectIdentification();
+        if (options.ApiKey is not null) v1.ProducesProblem(StatusCodes.Status401Unauthorized);
+        MapInterop(app, interop, runtime);
         // OpenTelemetry's exporter answers the scrape; the route is declared here so that it is a GET, in the OpenAPI
         // document, beside the other probes.
         var scrape = ((IApplicationBuilder)app).New().UseOpenTelemetryPrometheusScrapingEndpoint(
@@ -226,16 +222,9 @@ public static class LahjaServer
     }
 
     /// <summary>TEI's <c>POST /predict</c> and <c>GET /info</c>, and the Inference API's <c>POST /</c> (<c>GET /</c> stays the web page).</summary>
-    private static void MapInterop(WebApplication app, InteropEndpoints interop, ServerMetrics metrics)
+    private static void MapInterop(WebApplication app, InteropEndpoints interop, DialectApiRuntime runtime)
     {
-        Func<HttpContext, Task<IResult>> Observed(Func<HttpContext, Task<IResult>> handle) => async context =>
-        {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var result = await handle(context);
-            metrics.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            return result;
-        };
-        app.MapPost("/predict", Observed(interop.Predict))
+        app.MapPost("/predict", runtime.Observed(interop.Predict))
             .WithSummary("Hugging Face Text Embeddings Inference's predict: every dialect's score, highest first.")
             .WithDescription("`inputs`: a string (answer: one list) or a batch `[[\"a\"], [\"b\"]]` (answer: a list per text). Scores are the model's sigmoid probabilities, not TEI's softmax; `raw_scores: true` gives logits, log(p / (1 − p)). `truncate: false` (default) refuses a text longer than the model's maximum length. Errors: `{\"error\", \"error_type\"}` as TEI's.")
             .Accepts<TeiPredictRequest>("application/json")
@@ -246,7 +235,7 @@ public static class LahjaServer
             .WithTags("tei");
         app.MapGet("/info", () => Results.Ok(interop.Info))
             .WithSummary("Hugging Face Text Embeddings Inference's info: the model and the limits.").Produces<TeiInfo>().WithTags("tei");
-        app.MapPost("/", Observed(interop.Classify))
+        app.MapPost("/", runtime.Observed(interop.Classify))
             .WithSummary("Hugging Face Inference API text classification, as @huggingface/inference's textClassification calls an endpoint.")
             .WithDescription("`{\"inputs\": text or [texts], \"parameters\": {\"top_k\", \"function_to_apply\"}}` → a list of `{label, score}` per text, highest first (all 18 unless `top_k`). `function_to_apply`: `sigmoid` (the model's probabilities, default), `softmax` (over the logits) or `none` (logits). Errors: `{\"error\"}`.")
             .Accepts<InferenceRequest>("application/json")
@@ -255,6 +244,15 @@ public static class LahjaServer
             .Produces<InferenceError>(StatusCodes.Status415UnsupportedMediaType).Produces<InferenceError>(StatusCodes.Status429TooManyRequests)
             .WithTags("inference-api");
     }
+
+    /// <summary>
+    /// /readyz's answer: <c>{"status": "ready", "model": directory}</c> when healthy (its shape before health checks), else a
+    /// 503 problem with each failing check's description (the load error's message, no stack trace).
+    /// </summary>
+    private static IResult Readiness(HealthReport report, string directory) => report.Status == HealthStatus.Unhealthy
+        ? ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, "Not ready",
+            string.Join(" ", report.Entries.Where(e => e.Value.Status == HealthStatus.Unhealthy).Select(e => $"{e.Key}: {e.Value.Description}")))
+        : ApiResults.Json(new { status = "ready", model = directory });
 
     private static TeiInfo TeiInfo(ModelDescription model, DialectIdentifier identifier, ServerOptions options, MicroBatcher batcher) => new(
         model.Directory, model.Weights, "float32",
@@ -319,7 +317,7 @@ public static class LahjaServer
             if (given is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), expected))
                 return next(context);
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            return Problem(401, "Unauthorized", given is null ? "Send the API key as 'Authorization: Bearer KEY'." : "The API key is wrong.", "Authorization")
+            return ApiResults.Problem(401, "Unauthorized", given is null ? "Send the API key as 'Authorization: Bearer KEY'." : "The API key is wrong.", "Authorization")
                 .ExecuteAsync(context);
         };
     }
@@ -328,19 +326,6 @@ public static class LahjaServer
     private static bool IsApi(HttpRequest request) =>
         request.Path.StartsWithSegments("/v1") || request.Path.StartsWithSegments("/predict") || request.Path.StartsWithSegments("/info")
         || (request.Path.Value == "/" && HttpMethods.IsPost(request.Method));
-
-    private static ModelDescription Describe(string directory, DialectIdentifier identifier, ServerOptions options, MicroBatcher batcher)
-    {
-        return new ModelDescription(
-            directory, Lahja.Checkpoints.CheckpointFiles.WeightsSha256(directory), identifier.Labels.Description, identifier.Options.Threshold ?? DialectIdentifierOptions.DefaultThreshold,
-            identifier.Options.DialectThresholds?.ToDictionary(p => p.Key.Label(), p => p.Value), identifier.Options.RelativeThreshold ?? 0,
-            identifier.Options.Preprocessing, TextPreprocessor.PresetNames, identifier.Options.MaxLength,
-            [.. Dialects.Table.Select(d => d.Label)],
-            new RequestLimits(options.MaxTextsPerRequest, options.MaxCharactersPerText, options.MaxBodyBytes, (long)options.RequestTimeout.TotalMilliseconds),
-            new BatchingDescription(batcher.MaxPoolTexts, batcher.MaxPoolTexts, batcher.Planner.MaxBatchSize, batcher.Planner.PassOverheadTokens,
-                batcher.MaxWait is { } wait ? (long)wait.TotalMilliseconds : null),
-            Lahja.Checkpoints.LahjaSettings.Load(directory)?.Description);
-    }
 
     /// <summary>The problem for a status the framework set without a body (no route, wrong method, wrong media type).</summary>
     private static IResult StatusProblem(HttpContext context)
@@ -359,11 +344,6 @@ public static class LahjaServer
             415 => $"{path} takes application/json, not {context.Request.ContentType}.",
             _ => $"{ReasonPhrases.GetReasonPhrase(status)} ({path}).",
         };
-        return Problem(status, ReasonPhrases.GetReasonPhrase(status), detail);
+        return ApiResults.Problem(status, ReasonPhrases.GetReasonPhrase(status), detail);
     }
-
-    /// <summary>An RFC 7807 problem; <paramref name="field"/> names the request field at fault.</summary>
-    internal static IResult Problem(int status, string title, string detail, string? field = null) =>
-        Results.Problem(detail: detail, statusCode: status, title: title,
-            extensions: field is null ? null : new Dictionary<string, object?> { ["field"] = field });
 }

@@ -7,7 +7,9 @@ namespace Lahja.Server;
 /// host's <see cref="IMeterFactory"/> (so each server in a process has its own), exported at <c>/metrics</c> by
 /// OpenTelemetry's Prometheus exporter, which names them as Prometheus does: a counter <c>lahja.texts</c> is
 /// <c>lahja_texts_total</c>, a histogram <c>lahja.identify.duration</c> in seconds is
-/// <c>lahja_identify_duration_seconds</c>.
+/// <c>lahja_identify_duration_seconds</c>. The API mapped into another app
+/// (<see cref="Microsoft.AspNetCore.Builder.DialectIdentificationEndpointRouteBuilderExtensions.MapDialectIdentification"/>)
+/// records on the same meter, from that app's <see cref="IMeterFactory"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -28,7 +30,7 @@ namespace Lahja.Server;
 internal sealed class ServerMetrics
 {
     /// <summary>The meter's name (what <c>dotnet-counters monitor --counters Lahja.Server</c> shows).</summary>
-    public const string MeterName = "Lahja.Server";
+    public const string MeterName = DialectApiOptions.MeterName;
 
     /// <summary>The latency histogram's bucket bounds, in seconds.</summary>
     private static readonly double[] LatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -36,22 +38,28 @@ internal sealed class ServerMetrics
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
 
-    public ServerMetrics(IMeterFactory factory, MicroBatcher batcher)
+    /// <summary>
+    /// The instruments on the meter <paramref name="factory"/> gives (one per factory, so per app). The ones read from the
+    /// batcher report nothing until <paramref name="batcher"/> gives one, i.e. until the model is loaded.
+    /// </summary>
+    public ServerMetrics(IMeterFactory factory, Func<MicroBatcher?> batcher)
     {
         var meter = factory.Create(MeterName);
         _requests = meter.CreateCounter<long>("lahja.identify.requests",
             description: "Requests to the prediction routes: POST /v1/identify, TEI's POST /predict and the Inference API's POST /.");
         _duration = meter.CreateHistogram<double>("lahja.identify.duration", "s", "Latency of the prediction routes.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
-        meter.CreateObservableCounter("lahja.passes", () => batcher.Passes, description: "Forward passes of the model.");
-        meter.CreateObservableCounter("lahja.batches", () => batcher.Passes, description: "Forward passes of the model (the first name of lahja_passes_total).");
-        meter.CreateObservableCounter("lahja.texts", () => batcher.Texts, description: "Texts predicted.");
-        meter.CreateObservableCounter("lahja.model.busy", () => batcher.ModelBusy.TotalSeconds, "s", "Time the model spent on forward passes.");
-        meter.CreateObservableGauge("lahja.queue.texts", () => batcher.QueuedTexts, description: "Texts waiting or in a pass.");
-        meter.CreateObservableGauge("lahja.texts.per_second", () => batcher.Texts / Math.Max(1e-9, batcher.Uptime.TotalSeconds),
+        IEnumerable<Measurement<T>> Read<T>(Func<MicroBatcher, T> read) where T : struct =>
+            batcher() is { } b ? [new Measurement<T>(read(b))] : [];
+        meter.CreateObservableCounter("lahja.passes", () => Read(b => b.Passes), description: "Forward passes of the model.");
+        meter.CreateObservableCounter("lahja.batches", () => Read(b => b.Passes), description: "Forward passes of the model (the first name of lahja_passes_total).");
+        meter.CreateObservableCounter("lahja.texts", () => Read(b => b.Texts), description: "Texts predicted.");
+        meter.CreateObservableCounter("lahja.model.busy", () => Read(b => b.ModelBusy.TotalSeconds), "s", "Time the model spent on forward passes.");
+        meter.CreateObservableGauge("lahja.queue.texts", () => Read(b => b.QueuedTexts), description: "Texts waiting or in a pass.");
+        meter.CreateObservableGauge("lahja.texts.per_second", () => Read(b => b.Texts / Math.Max(1e-9, b.Uptime.TotalSeconds)),
             description: "Texts predicted per second since start.");
-        meter.CreateObservableGauge("lahja.pass.texts.mean", () => MeanPassTexts(batcher), description: "Mean texts per forward pass.");
-        meter.CreateObservableGauge("lahja.batch.texts.mean", () => MeanPassTexts(batcher),
+        meter.CreateObservableGauge("lahja.pass.texts.mean", () => Read(MeanPassTexts), description: "Mean texts per forward pass.");
+        meter.CreateObservableGauge("lahja.batch.texts.mean", () => Read(MeanPassTexts),
             description: "Mean texts per forward pass (the first name of lahja_pass_texts_mean).");
     }
 
