@@ -41,9 +41,10 @@ internal static class EngineSelection
     public const string OnnxRuntimePlatformsSetting = "Lahja.Cli.OnnxRuntimePlatforms";
 
     /// <summary>What the portable tool answers, on a platform without ONNX Runtime, to a command that runs a model.</summary>
-    public static string NoOnnxRuntimeMessage(string platform, IReadOnlyList<string> platforms, string onnxRuntimeVersion) =>
+    private static string NoOnnxRuntimeMessage(string platform, IReadOnlyList<string> platforms, string onnxRuntimeVersion) =>
         $"This platform ({platform}) has no native ONNX Runtime in Lahja.Tool, which carries one for {string.Join(", ", platforms)} only: " +
-        "dotnet tool install took its portable package (Lahja.Tool.any), which runs every command but those that run a model. " +
+        "dotnet tool install took its portable package (Lahja.Tool.any), which runs here the commands that need no native library " +
+        "(preprocess, tokenize, dialects, …) but no model. " +
         $"To run models on {platform}: make ONNX Runtime {onnxRuntimeVersion} or later, built for {platform}, loadable here " +
         "(libonnxruntime.so on LD_LIBRARY_PATH, onnxruntime.dll on PATH, libonnxruntime.dylib on DYLD_LIBRARY_PATH) and lahja uses it; " +
         $"or reference the Lahja and Lahja.Onnx packages from your own project and add ONNX Runtime's native library for {platform} " +
