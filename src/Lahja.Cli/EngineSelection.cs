@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Lahja.Cli.Commands;
 using Lahja.Cli.Commands.Shared;
 using Lahja.Onnx;
@@ -30,6 +31,24 @@ internal static class EngineSelection
         "libtorch-cpu-osx-arm64 on those systems) from your own project.";
 
     private static bool TorchEngineAbsent => AppContext.TryGetSwitch(TorchEngineAbsentSwitch, out var absent) && absent;
+
+    /// <summary>
+    /// Runtime setting (runtimeconfig.json) of the lahja tool's portable package, Lahja.Tool.any, which <c>dotnet tool
+    /// install</c> takes on the platforms that have no package of their own: the RIDs (separated by ';') for which
+    /// Lahja.Tool carries ONNX Runtime's native library. Where it is set and that library does not load, the commands
+    /// that run a model stop at once with <see cref="NoOnnxRuntimeMessage"/>.
+    /// </summary>
+    public const string OnnxRuntimePlatformsSetting = "Lahja.Cli.OnnxRuntimePlatforms";
+
+    /// <summary>What the portable tool answers, on a platform without ONNX Runtime, to a command that runs a model.</summary>
+    private static string NoOnnxRuntimeMessage(string platform, IReadOnlyList<string> platforms, string onnxRuntimeVersion) =>
+        $"This platform ({platform}) has no native ONNX Runtime in Lahja.Tool, which carries one for {string.Join(", ", platforms)} only: " +
+        "dotnet tool install took its portable package (Lahja.Tool.any), which runs here the commands that need no native library " +
+        "(preprocess, tokenize, dialects, …) but no model. " +
+        $"To run models on {platform}: make ONNX Runtime {onnxRuntimeVersion} or later, built for {platform}, loadable here " +
+        "(libonnxruntime.so on LD_LIBRARY_PATH, onnxruntime.dll on PATH, libonnxruntime.dylib on DYLD_LIBRARY_PATH) and lahja uses it; " +
+        $"or reference the Lahja and Lahja.Onnx packages from your own project and add ONNX Runtime's native library for {platform} " +
+        "(a Microsoft.ML.OnnxRuntime package that has it, or your own build of ONNX Runtime from source).";
 
     private const string EngineName = "--engine";
     private const string PrecisionName = "--precision";
@@ -72,6 +91,7 @@ internal static class EngineSelection
             EnsureTorch();
             return TorchEngine();
         }
+        EnsureOnnxRuntime();
         // auto is ONNX Runtime, which reads every stored form (pytorch_model.bin too). No --precision: the model's
         // own default (lahja.json), else fp32.
         return new OnnxEngineFactory(precision switch { "int8" => OnnxPrecision.Int8, "fp32" => OnnxPrecision.Fp32, _ => null },
@@ -96,6 +116,21 @@ internal static class EngineSelection
             throw new InvalidOperationException($"The torch engine is not part of this build ({name.Split(',')[0]} is missing): add the Lahja.Torch package. " +
                                                 TorchUnavailableException.InstallHint, e);
         }
+    }
+
+    /// <summary>
+    /// In the portable tool (<see cref="OnnxRuntimePlatformsSetting"/>), checks that ONNX Runtime's native library loads
+    /// as ONNX Runtime's own calls will load it (the app's native folders, then the system's search path), before any
+    /// input is read or model fetched; elsewhere a missing library is reported when the model loads.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It does not load: <see cref="NoOnnxRuntimeMessage"/>.</exception>
+    private static void EnsureOnnxRuntime()
+    {
+        if (AppContext.GetData(OnnxRuntimePlatformsSetting) is not string platforms) return;
+        var onnxRuntime = typeof(Microsoft.ML.OnnxRuntime.SessionOptions).Assembly;
+        if (NativeLibrary.TryLoad("onnxruntime", onnxRuntime, null, out _)) return;
+        throw new InvalidOperationException(NoOnnxRuntimeMessage(RuntimeInformation.RuntimeIdentifier,
+            platforms.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), onnxRuntime.GetName().Version?.ToString(3) ?? "(the version Lahja.Onnx was built with)"));
     }
 
     // Apart, and not inlined: a build without Lahja.Torch fails here, when this is compiled, inside EnsureTorch's catch.

@@ -1,5 +1,3 @@
-using System.Xml.Linq;
-
 namespace Lahja.Packaging.Tests;
 
 /// <summary>
@@ -15,9 +13,7 @@ public sealed class OnnxRuntimeWindowsCopyTests(PackedLahja packed)
     {
         var project = Path.Combine(packed.Work, "onnxruntime-copy");
         Directory.CreateDirectory(project);
-        // The version Lahja.Onnx uses (from the central versions), so the package is among those the repository's builds restored.
-        var version = XElement.Load(Path.Combine(PackedLahja.RepositoryRoot, "Directory.Packages.props"))
-            .Descendants("PackageVersion").Single(e => e.Attribute("Include")?.Value == "Microsoft.ML.OnnxRuntime").Attribute("Version")!.Value;
+        var version = PackedLahja.OnnxRuntimeVersion;
         var targets = Path.Combine(PackedLahja.RepositoryRoot, "build", "Packaging.targets");
         File.WriteAllText(Path.Combine(project, "Probe.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">

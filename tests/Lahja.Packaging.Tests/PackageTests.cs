@@ -15,6 +15,7 @@ public sealed class PackageTests(PackedLahja packed)
         var v = packed.Version;
         var expected = PackedLahja.Libraries.SelectMany(id => new[] { $"{id}.{v}.nupkg", $"{id}.{v}.snupkg" })
             .Append($"Lahja.Tool.{v}.nupkg")
+            .Append($"{PackedLahja.PortablePackage}.{v}.nupkg")
             .Concat(PackedLahja.ToolPlatforms.Keys.Select(rid => $"Lahja.Tool.{rid}.{v}.nupkg"))
             .Order(StringComparer.Ordinal);
         Assert.Equal(expected, Directory.GetFiles(packed.Feed).Select(Path.GetFileName).Order(StringComparer.Ordinal));
@@ -78,8 +79,53 @@ public sealed class PackageTests(PackedLahja packed)
         using var settings = zip.Entries.Single(e => e.Name == "DotnetToolSettings.xml").Open();
         var rids = XElement.Load(settings).Descendants().Where(e => e.Name.LocalName == "RuntimeIdentifierPackage")
             .ToDictionary(e => e.Attribute("RuntimeIdentifier")!.Value, e => e.Attribute("Id")!.Value);
-        Assert.Equal(PackedLahja.ToolPlatforms.Keys.Order(), rids.Keys.Order());
+        // One per platform, and the portable one (RID any) for every other platform, so that installing never fails.
+        Assert.Equal(PackedLahja.ToolPlatforms.Keys.Append("any").Order(), rids.Keys.Order());
         foreach (var (rid, id) in rids) Assert.Equal($"Lahja.Tool.{rid}", id);
+    }
+
+    /// <summary>
+    /// The portable package, for the platforms without a package of their own: at most 40 MB; run by <c>dotnet</c>
+    /// (framework-dependent); the command and the bundled model; no libtorch; of native code, only win-arm64's (ONNX
+    /// Runtime's among it), which its deps.json gives that platform. Elsewhere it has no ONNX Runtime
+    /// (<see cref="ToolTests.The_portable_package_says_which_platforms_have_onnx_runtime_and_what_to_do"/>).
+    /// </summary>
+    [Fact]
+    public void The_portable_package_is_run_by_dotnet_and_carries_only_win_arm64_natives()
+    {
+        Assert.True(packed.Pack.ExitCode == 0, packed.Pack.ToString());
+        var package = packed.PackagePath(PackedLahja.PortablePackage);
+        Assert.True(File.Exists(package), $"{Path.GetFileName(package)} was not packed.");
+        var size = new FileInfo(package).Length;
+        Assert.True(size <= 40L * 1024 * 1024, $"{Path.GetFileName(package)} is {size:N0} bytes, over 40 MB.");
+        const string folder = "tools/net10.0/any/";
+        var entries = PackedLahja.Entries(package);
+        foreach (var file in new[] { "Lahja.Tool.dll", "Lahja.Tool.runtimeconfig.json", "Lahja.Cli.dll", "Lahja.Onnx.dll", "Microsoft.ML.OnnxRuntime.dll",
+                     "models/default/config.json", "models/default/model.safetensors", "models/default/vocab.txt", "models/default/lahja.json" })
+            Assert.Contains(folder + file, entries);
+        Assert.DoesNotContain(entries, e => Regex.IsMatch(Path.GetFileName(e), @"^(lib)?(torch|c10|LibTorchSharp|gomp)", RegexOptions.IgnoreCase));
+
+        var natives = PackedLahja.NativeEntries(package);
+        foreach (var (entry, platforms) in natives)
+            Assert.True(platforms.IsSubsetOf(PackedLahja.PortablePlatforms.Keys), $"{entry} in {Path.GetFileName(package)} is native code for {string.Join(", ", platforms)}.");
+        using var zip = ZipFile.OpenRead(package);
+        using (var settings = zip.GetEntry(folder + "DotnetToolSettings.xml")!.Open())
+        {
+            var command = XElement.Load(settings).Descendants().Single(e => e.Name.LocalName == "Command");
+            Assert.Equal("dotnet", command.Attribute("Runner")?.Value);
+            Assert.Equal("Lahja.Tool.dll", command.Attribute("EntryPoint")?.Value);
+        }
+        using var deps = zip.GetEntry(folder + "Lahja.Tool.deps.json")!.Open();
+        using var json = System.Text.Json.JsonDocument.Parse(deps);
+        var runtimeTargets = json.RootElement.GetProperty("targets").EnumerateObject().Single().Value.EnumerateObject()
+            .SelectMany(library => library.Value.TryGetProperty("runtimeTargets", out var targets) ? targets.EnumerateObject().ToArray() : [])
+            .ToDictionary(target => target.Name, target => target.Value.GetProperty("rid").GetString());
+        foreach (var (rid, library) in PackedLahja.PortablePlatforms)
+        {
+            var path = $"runtimes/{rid}/native/{library}";
+            Assert.Equal(new[] { rid }, natives[folder + path].ToArray());
+            Assert.Equal(rid, runtimeTargets[path]);
+        }
     }
 
     /// <summary>
@@ -105,17 +151,9 @@ public sealed class PackageTests(PackedLahja packed)
             Assert.Contains(folder + file, entries);
         Assert.DoesNotContain(entries, e => Regex.IsMatch(Path.GetFileName(e), @"^(lib)?(torch|c10|LibTorchSharp|gomp)", RegexOptions.IgnoreCase));
 
-        using var zip = ZipFile.OpenRead(package);
-        var natives = new List<string>();
-        foreach (var entry in zip.Entries.Where(e => e.Length > 0))
-        {
-            using var stream = entry.Open();
-            var content = new MemoryStream();
-            stream.CopyTo(content);
-            if (NativeFile.Platforms(content.ToArray()) is not { } platforms) continue;
-            natives.Add(entry.FullName);
-            Assert.True(platforms.Contains(rid), $"{entry.FullName} in {Path.GetFileName(package)} is native code for {string.Join(", ", platforms)}, not {rid}.");
-        }
-        Assert.Contains(folder + PackedLahja.ToolPlatforms[rid], natives);
+        var natives = PackedLahja.NativeEntries(package);
+        foreach (var (entry, platforms) in natives)
+            Assert.True(platforms.Contains(rid), $"{entry} in {Path.GetFileName(package)} is native code for {string.Join(", ", platforms)}, not {rid}.");
+        Assert.Contains(folder + PackedLahja.ToolPlatforms[rid], natives.Keys);
     }
 }

@@ -19,6 +19,14 @@ public sealed class PackedLahja : IDisposable
         ["osx-arm64"] = "libonnxruntime.dylib",
     };
 
+    /// <summary>
+    /// The portable tool package (Lahja.Tool.any), which <c>dotnet tool install</c> takes on every other platform, and
+    /// the natives it carries: win-arm64's ONNX Runtime (the only other platform ONNX Runtime's package has).
+    /// </summary>
+    public const string PortablePackage = "Lahja.Tool.any";
+
+    public static readonly IReadOnlyDictionary<string, string> PortablePlatforms = new Dictionary<string, string> { ["win-arm64"] = "onnxruntime.dll" };
+
     /// <summary>The library packages the solution packs, each with a symbol package.</summary>
     public static readonly string[] Libraries = ["Lahja", "Lahja.Onnx", "Lahja.Torch", "Lahja.Distillation", "Lahja.Server", "Lahja.Jobs"];
 
@@ -46,6 +54,10 @@ public sealed class PackedLahja : IDisposable
 
     /// <summary>The repository: the folder above the test binaries that holds Lahja.slnx.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>The version of Microsoft.ML.OnnxRuntime that Lahja.Onnx uses (from the central versions), so among those the repository's builds restored.</summary>
+    public static string OnnxRuntimeVersion => XElement.Load(Path.Combine(RepositoryRoot, "Directory.Packages.props"))
+        .Descendants("PackageVersion").Single(e => e.Attribute("Include")?.Value == "Microsoft.ML.OnnxRuntime").Attribute("Version")!.Value;
 
     public string Feed { get; }
     public string Home { get; }
@@ -102,6 +114,21 @@ public sealed class PackedLahja : IDisposable
     {
         using var zip = ZipFile.OpenRead(package);
         return zip.Entries.Select(e => e.FullName).ToList();
+    }
+
+    /// <summary>The entries of a package that are native code, and the platforms each is for (<see cref="NativeFile"/>).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlySet<string>> NativeEntries(string package)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        var natives = new Dictionary<string, IReadOnlySet<string>>();
+        foreach (var entry in zip.Entries.Where(e => e.Length > 0))
+        {
+            using var stream = entry.Open();
+            var content = new MemoryStream();
+            stream.CopyTo(content);
+            if (NativeFile.Platforms(content.ToArray()) is { } platforms) natives[entry.FullName] = platforms;
+        }
+        return natives;
     }
 
     /// <summary>A package's nuspec.</summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net.Http.Json;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -138,6 +140,54 @@ public sealed class ToolTests(PackedLahja packed)
             Assert.Equal("", result.Out);
         }
         Assert.False(Directory.Exists(output));
+    }
+
+    /// <summary>
+    /// On a platform without a package of its own (linux-musl-x64, osx-x64, …) <c>dotnet tool install</c> takes the
+    /// portable package, and runs its command as <c>dotnet Lahja.Tool.dll</c>. The SDK cannot be made to choose it on
+    /// this machine (<c>--arch</c> accepts only Windows and macOS RIDs here), so its files are run so from the extracted
+    /// package: it has no ONNX Runtime for this platform, so a command that runs a model says so first, before reading
+    /// its input, with the platforms that have one and what to do; other commands run. Doing what it says (ONNX
+    /// Runtime's library for this platform on the loader's path) makes it predict.
+    /// </summary>
+    [Fact]
+    public void The_portable_package_says_which_platforms_have_onnx_runtime_and_what_to_do()
+    {
+        Assert.True(packed.Pack.ExitCode == 0, packed.Pack.ToString());
+        var package = packed.PackagePath(PackedLahja.PortablePackage);
+        Assert.True(File.Exists(package), $"{Path.GetFileName(package)} was not packed.");
+        var extracted = Path.Combine(packed.Work, "portable-package");
+        ZipFile.ExtractToDirectory(package, extracted, overwriteFiles: true);
+        var tool = Path.Combine(extracted, "tools", "net10.0", "any", "Lahja.Tool.dll");
+        ProcessResult Run(IReadOnlyDictionary<string, string?> environment, params string[] args) => Processes.Run("dotnet", [tool, .. args], packed.Work, environment);
+
+        var absent = Path.Combine(packed.Work, "absent.tsv");
+        foreach (var args in new[] { new[] { "predict", LebaneseText }, ["evaluate", "--data", absent], ["predict", "--input", absent] })
+        {
+            var result = Run(packed.UserEnvironment(), args);
+            Assert.True(result.ExitCode == 1, result.ToString());
+            Assert.Contains($"This platform ({RuntimeInformation.RuntimeIdentifier}) has no native ONNX Runtime in Lahja.Tool", result.Error);
+            foreach (var platform in PackedLahja.ToolPlatforms.Keys.Concat(PackedLahja.PortablePlatforms.Keys)) Assert.Contains(platform, result.Error);
+            Assert.Contains("Lahja.Onnx", result.Error);
+            Assert.Contains("LD_LIBRARY_PATH", result.Error);
+            Assert.DoesNotContain("   at ", result.Error);
+            Assert.DoesNotContain("internal error", result.Error);
+            Assert.Equal("", result.Out);
+        }
+        var version = Run(packed.UserEnvironment(), "--version");
+        Assert.True(version.ExitCode == 0, version.ToString());
+        Assert.StartsWith(packed.Version, version.Out);
+
+        // What the message says to do, done with ONNX Runtime's own build for this machine (restored by the repository's builds).
+        Assert.SkipUnless(RuntimeInformation.RuntimeIdentifier == "linux-x64", "ONNX Runtime's library is put on LD_LIBRARY_PATH on Linux x64 only.");
+        var native = Path.Combine(packed.RestoredPackages, "microsoft.ml.onnxruntime", PackedLahja.OnnxRuntimeVersion, "runtimes", "linux-x64", "native");
+        Assert.True(File.Exists(Path.Combine(native, "libonnxruntime.so")), $"{native} has no libonnxruntime.so: the repository's restore puts it there.");
+        var environment = packed.UserEnvironment();
+        environment["LD_LIBRARY_PATH"] = native;
+        var predicted = Run(environment, "predict", LebaneseText, "--format", "jsonl");
+        Assert.True(predicted.ExitCode == 0, predicted.ToString());
+        using var json = JsonDocument.Parse(predicted.Out);
+        Assert.Equal("Lebanon", json.RootElement.GetProperty("top")[0].GetProperty("dialect").GetString());
     }
 
     /// <summary>A damaged (truncated weights) or missing bundled model is a clear error, never a crash.</summary>

@@ -35,6 +35,8 @@ internal static class EvaluateCommand
         {
             if ((parse.GetValue(perDialect) || parse.GetValue(save)) && !parse.GetValue(tune))
                 throw new UsageException("--per-dialect and --save go with --tune.");
+            // First: an engine that cannot run here says so before the data is read or the model fetched.
+            var options = settings.Bind(parse);
             var dataset = LabeledDataset.Read(parse.GetValue(data)!.FullName);
             if (dataset.Texts.Count == 0) throw new InvalidDataException($"{dataset.Source}: no labelled texts.");
             if (parse.GetValue(tune) && dataset.MultiLabel is null)
@@ -45,7 +47,7 @@ internal static class EvaluateCommand
                     $"--save would overwrite the bundled model's {LahjaSettings.FileName} ({Path.Combine(directory, LahjaSettings.FileName)}), which is part of the repository. " +
                     $"Save the tuned rule into a copy of the model instead:\n  cp -r {directory} my-model\n  lahja evaluate -m my-model --data {parse.GetValue(data)!.FullName} --tune{(parse.GetValue(perDialect) ? " --per-dialect" : "")} --save\n" +
                     "or run without --save to see the tuned thresholds only.");
-            using var identifier = DialectIdentifier.Load(directory, settings.Bind(parse));
+            using var identifier = DialectIdentifier.Load(directory, options);
             io.Error.WriteLine($"lahja: {dataset.Texts.Count} texts from {dataset.Source} ({dataset.Format}){DatasetReport.Skipped(dataset.SkippedOutOfSet, "; ")}");
             var predictions = identifier.Predict(dataset.Texts, new TextsProgress(io.Error, dataset.Texts.Count));
             var probabilities = predictions.Select(p => p.Probabilities).ToArray();
