@@ -65,6 +65,12 @@ public sealed class HubClient : IDisposable
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("lahja/1.0");
     }
 
+    /// <summary>
+    /// Creates a snapshot file's relative link to its blob (path, target). Replaced in tests to stand for a system that
+    /// refuses links (Windows without Developer Mode or the symlink right), where the blob is copied instead.
+    /// </summary>
+    internal Func<string, string, FileSystemInfo> CreateSymbolicLink { get; init; } = File.CreateSymbolicLink;
+
     /// <summary>The Hub's base address.</summary>
     public string Endpoint { get; }
 
@@ -222,7 +228,7 @@ public sealed class HubClient : IDisposable
         var relative = Path.GetRelativePath(Path.GetDirectoryName(plan.Pointer)!, plan.Blob);
         try
         {
-            File.CreateSymbolicLink(plan.Pointer, relative);
+            CreateSymbolicLink(plan.Pointer, relative);
         }
         catch (IOException) when (File.Exists(plan.Pointer))
         {

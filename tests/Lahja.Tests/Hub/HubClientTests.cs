@@ -61,6 +61,23 @@ public sealed class HubClientTests : IDisposable
     }
 
     [Fact]
+    public async Task Where_links_are_refused_the_snapshot_holds_copies_of_the_blobs()
+    {
+        // As on Windows without the symlink right: huggingface_hub then copies, and so must we.
+        using var client = new HubClient { CreateSymbolicLink = (_, _) => throw new UnauthorizedAccessException("A required privilege is not held by the client.") };
+        var snapshot = await client.DownloadAsync(FakeHub.Repo, cancellationToken: TestContext.Current.CancellationToken);
+        var weights = new FileInfo(Path.Combine(snapshot, "model.safetensors"));
+        Assert.Null(weights.LinkTarget);
+        Assert.Equal(_hub.Content("model.safetensors"), File.ReadAllBytes(weights.FullName));
+        Assert.Equal(_hub.Content("config.json"), File.ReadAllBytes(Path.Combine(snapshot, "config.json")));
+        Assert.Equal(snapshot, HubCache.FindSnapshot(FakeHub.Repo));
+        // Offline, the copied snapshot is complete.
+        Environment.SetEnvironmentVariable("HF_HUB_OFFLINE", "1");
+        using var offline = new HubClient();
+        Assert.Equal(snapshot, await offline.DownloadAsync(FakeHub.Repo, cancellationToken: TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task Interrupted_transfer_resumes_with_a_range_request()
     {
         _hub.InterruptTransfers = 1;
