@@ -31,6 +31,10 @@ internal static class ApiResults
         new ProblemResult(TypedResults.Problem(detail: detail, statusCode: status, title: title,
             extensions: field is null ? null : new Dictionary<string, object?> { ["field"] = field }).ProblemDetails);
 
+    /// <summary>The answer of a route whose model cannot be loaded (<see cref="DialectApiRuntime.TryLoadAsync"/>).</summary>
+    public static IResult ModelUnavailable() =>
+        Problem(503, "Model unavailable", "The dialect identification model could not be loaded; the server log says why.");
+
     /// <summary>A problem written with <see cref="SerializerOptions"/>; its <see cref="Value"/> is what the request log reports.</summary>
     private sealed class ProblemResult(ProblemDetails problem) : IResult, IStatusCodeHttpResult, IValueHttpResult<ProblemDetails>
     {

@@ -90,6 +90,19 @@ internal sealed class DialectApiRuntime : IAsyncDisposable
         return loading.WaitAsync(cancellationToken);
     }
 
+    /// <summary>The loaded API, or null when the model cannot be loaded (logged by the load); what the routes answer with 503.</summary>
+    public async Task<LoadedApi?> TryLoadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await LoadAsync(cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// The loaded API once its model has answered a prediction; the first call predicts, later ones only load: a model
     /// that has answered keeps answering. The probe goes to the identifier, not the batcher, so that the request

@@ -41,16 +41,7 @@ public static class DialectIdentificationEndpointRouteBuilderExtensions
             .WithSummary("The 18 dialects: labels, names in English and Arabic, ISO codes, regions.")
             .Produces<DialectInfo[]>().WithTags("v1");
         group.MapGet("/v1/model", (Func<HttpContext, Task<IResult>>)(async context =>
-            {
-                try
-                {
-                    return ApiResults.Json((await runtime.LoadAsync(context.RequestAborted)).Description);
-                }
-                catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
-                {
-                    return ApiResults.Problem(503, "Model unavailable", "The dialect identification model could not be loaded; the server log says why.");
-                }
-            }))
+                await runtime.TryLoadAsync(context.RequestAborted) is { } api ? ApiResults.Json(api.Description) : ApiResults.ModelUnavailable()))
             .WithSummary("The loaded model, its defaults and the request limits.").Produces<ModelDescription>().WithTags("v1");
         // Typed explicitly: a plain (HttpContext) => Task<IResult> lambda would bind as a RequestDelegate and its result be ignored.
         group.MapPost("/v1/identify", runtime.Observed(identify.Handle))

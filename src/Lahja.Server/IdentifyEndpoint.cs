@@ -24,8 +24,7 @@ internal sealed class IdentifyEndpoint(DialectApiRuntime runtime)
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return ApiResults.Problem(400, "Invalid request", "The body must be a JSON object.");
-            if (await TryLoad(cancellationToken) is not var (identifier, batcher, _))
-                return ApiResults.Problem(503, "Model unavailable", "The dialect identification model could not be loaded; the server log says why.");
+            if (await runtime.TryLoadAsync(cancellationToken) is not var (identifier, batcher, _)) return ApiResults.ModelUnavailable();
             var request = Parse(identifier, root, out var problem);
             if (problem is not null) return problem;
             var (texts, decision, topK, subset, preprocessor) = request!.Value;
@@ -35,19 +34,6 @@ internal sealed class IdentifyEndpoint(DialectApiRuntime runtime)
             var results = new IdentifyResult[texts.Count];
             for (var i = 0; i < texts.Count; i++) results[i] = Result(identifier, texts[i], predictions[i], decision, topK, subset);
             return ApiResults.Json(new IdentifyResponse(results));
-        }
-    }
-
-    /// <summary>The loaded API, or null when the model cannot be loaded (the runtime has logged why).</summary>
-    private async Task<LoadedApi?> TryLoad(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await runtime.LoadAsync(cancellationToken);
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
         }
     }
 
