@@ -4,8 +4,8 @@ using System.Security.Cryptography;
 namespace Lahja.Cli.Tests;
 
 /// <summary>
-/// models/build-default.sh checks its data before training: without the NADI data, or with a file that is not the
-/// expected release, it stops at once with a message naming the problem, and leaves models/default as it was; after a
+/// models/build-default.sh checks its data before training: without the NADI data or the Shami sentences, or with a
+/// file that is not the expected release, it stops at once with a message naming the problem, and leaves models/default as it was; after a
 /// build killed between its final renames it puts the previous model back.
 /// </summary>
 public sealed class BuildDefaultScriptTests : IDisposable
@@ -46,6 +46,34 @@ public sealed class BuildDefaultScriptTests : IDisposable
         var (code, error) = RunScript(_data);
         Assert.Equal(1, code);
         Assert.Contains(file + " is damaged or not the expected release", error);
+        Assert.DoesNotContain("lahja:", error);
+        Assert.Equal(before, BundledModelHash());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Stops_before_training_when_the_Shami_sentences_are_missing_or_damaged(bool damaged)
+    {
+        // The real NADI files (they pass their checks) without the extra/ folder the recipe also trains on.
+        var shared = Path.GetFullPath(Path.Combine(CliRunner.RepositoryRoot, "..", "shared", "data", "nadi"));
+        Assert.SkipUnless(Directory.Exists(shared), "../shared/data is absent: this test needs the NADI files to pass their checks.");
+        foreach (var name in new[] { "train/NADI2020-TWT.tsv", "train/NADI2021-TWT.tsv", "train/NADI2023_TWT.tsv", "dev/NADI2021-DA-dev.tsv" })
+        {
+            var link = Path.Combine(_data, "nadi", name);
+            Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+            File.CreateSymbolicLink(link, Path.Combine(shared, name));
+        }
+        var lebanon = Path.Combine(_data, "extra", "shami", "Lebanon.txt");
+        if (damaged)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(lebanon)!);
+            File.WriteAllText(lebanon, "شو عم تعمل هلق\n");
+        }
+        var before = BundledModelHash();
+        var (code, error) = RunScript(_data);
+        Assert.Equal(1, code);
+        Assert.Contains(damaged ? lebanon + " is damaged or not the expected release" : "missing data file " + lebanon, error);
         Assert.DoesNotContain("lahja:", error);
         Assert.Equal(before, BundledModelHash());
     }
