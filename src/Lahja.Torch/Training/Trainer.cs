@@ -215,7 +215,7 @@ public sealed class Trainer
             new AdamW.ParamGroup(trainable.Where(p => !NoDecay(p.name)).Select(p => p.parameter), _options.LearningRate, 0.9, 0.999, 1e-8, _options.WeightDecay, false, false),
             new AdamW.ParamGroup(trainable.Where(p => NoDecay(p.name)).Select(p => p.parameter), _options.LearningRate, 0.9, 0.999, 1e-8, 0, false, false),
         };
-        return optim.AdamW(groups, _options.LearningRate, 0.9, 0.999, 1e-8, _options.WeightDecay);
+        return new ScalarSafeAdamW(groups, _options.LearningRate, 0.9, 0.999, 1e-8, _options.WeightDecay);
     }
 
     private static long Mix(params int[] parts)
