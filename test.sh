@@ -21,8 +21,8 @@ rm -f "$format_log"
 log=$(mktemp)
 # A TRX report per project, for the skip reasons, which the console logger shows only at normal verbosity.
 results=$(mktemp -d)
-# One test project at a time (-m:1): Lahja.Torch.Tests' training test twice died inside TorchSharp's AdamW.step (a
-# corrupted c10::Scalar) while other test projects ran beside it, never when it ran alone; not yet understood.
+# One test project at a time (-m:1). (This began as a guard against a crash in TorchSharp's AdamW.step, a c10::Scalar
+# finalized mid-call by a collection on another thread; the trainer's ScalarSafeAdamW fixed it, ScalarSafeAdamWTests.)
 dotnet test Lahja.slnx -m:1 --nologo --logger trx --results-directory "$results" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # One line per skipped test: "skipped: NAME: REASON".
