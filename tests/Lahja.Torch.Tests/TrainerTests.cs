@@ -57,7 +57,9 @@ public sealed class TrainerTests : IDisposable
         var output = _work.Sub("out");
         var evaluations = new List<EvaluationPoint>();
         var options = Fast with { Epochs = 300, LearningRate = 2e-3, BatchSize = 8 };
-        var config = TinyConfig() with { HiddenSize = 64, IntermediateSize = 128 };
+        // Hidden 64 reached only 97.9–98.5 on an AVX-512 VNNI CPU (its kernels round differently); 128 reaches 100 by
+        // epoch 103 of 300 there.
+        var config = TinyConfig() with { HiddenSize = 128, IntermediateSize = 256 };
         new Trainer(config, _tokenizer, null, options) { Evaluations = new SyncProgress<EvaluationPoint>(evaluations.Add) }.Train(train, dev, output, cancellationToken: TestContext.Current.CancellationToken);
         var steps = File.ReadLines(Path.Combine(output, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
             .Where(e => e.GetProperty("kind").GetString() == "step").Select(e => e.GetProperty("loss").GetDouble()).ToArray();
