@@ -9,6 +9,9 @@ namespace Lahja.Torch;
 
 // Module and field names mirror transformers' BertForSequenceClassification exactly (including "LayerNorm" and
 // "self"), so state-dict keys map one to one onto Hugging Face checkpoints.
+// Every Scalar handed to libtorch here is a `using` local, never an implicit conversion (`t + 1`, `add_(other)`'s alpha):
+// TorchSharp finalizes a temporary Scalar once nothing managed holds it, and a collection on another thread can do that
+// while libtorch still reads it (CollectionRaceTests).
 #pragma warning disable IDE1006 // names follow the Python modules
 
 /// <summary>BERT embeddings: word + position + token type, then LayerNorm and dropout.</summary>
@@ -32,11 +35,14 @@ internal sealed class BertEmbeddings : Module<Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds)
     {
-        using var positions = arange(inputIds.shape[1], dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
+        var length = inputIds.shape[1];
+        using var positions = tensor(Enumerable.Range(0, (int)length).Select(i => (long)i).ToArray(), [1, length], device: inputIds.device);
         using var words = word_embeddings.forward(inputIds);
         using var position = position_embeddings.forward(positions);
         using var types = token_type_embeddings.forward(tokenTypeIds);
-        using var sum = words + position + types;
+        using var one = 1.ToScalar();
+        using var partial = words.add(position, one);
+        using var sum = partial.add(types, one);
         // Dropout may hand back its input in eval mode, so its input is left to the caller's dispose scope.
         var normed = LayerNorm.forward(sum);
         return dropout.forward(normed);
@@ -80,7 +86,10 @@ internal sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
         using var v = Heads(value);
         using var kt = k.transpose(-1, -2);
         using var scores = matmul(q, kt);
-        scores.div_(Math.Sqrt(_headSize)).add_(additiveMask);
+        using var scale = Math.Sqrt(_headSize).ToScalar();
+        using var one = 1.ToScalar();
+        scores.div_(scale);
+        scores.add_(additiveMask, one);
         var probabilities = scores.softmax(-1);
         var dropped = dropout.forward(probabilities);
         using var context = matmul(dropped, v);
@@ -107,7 +116,8 @@ internal sealed class BertResidualOutput : Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor input, Tensor residual)
     {
         using var projected = dense.forward(input);
-        var sum = dropout.forward(projected).add_(residual);
+        using var one = 1.ToScalar();
+        var sum = dropout.forward(projected).add_(residual, one);
         return LayerNorm.forward(sum);
     }
 }
@@ -246,8 +256,14 @@ internal sealed class BertModel : Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
         // transformers' extended attention mask: (1 - mask) * finfo(float32).min, broadcast over heads and queries.
-        using var inverted = (1 - attentionMask.to(ScalarType.Float32));
-        using var additive = inverted.mul_(float.MinValue).unsqueeze(1).unsqueeze(1);
+        using var floatMask = attentionMask.to(ScalarType.Float32);
+        using var one = 1.ToScalar();
+        using var minimum = float.MinValue.ToScalar();
+        using var inverted = floatMask.neg();
+        inverted.add_(one, one); // add_(Scalar) alone would make a temporary alpha
+        inverted.mul_(minimum);
+        using var heads = inverted.unsqueeze(1);
+        using var additive = heads.unsqueeze(1);
         using var embedded = embeddings.forward(inputIds, tokenTypeIds);
         using var encoded = encoder.forward(embedded, additive);
         return pooler.forward(encoded);
@@ -309,7 +325,7 @@ public sealed class BertForSequenceClassification : Module<Tensor, Tensor, Tenso
     {
         using var logits = forward(batch, device);
         using var target = tensor(targets.SelectMany(t => t).ToArray(), [targets.Count, NumLabels], device: device);
-        using var weight = positiveWeight is { } w ? full(NumLabels, w, device: device) : null;
+        using var weight = positiveWeight is { } w ? tensor(Enumerable.Repeat(w, NumLabels).ToArray(), device: device) : null;
         return functional.binary_cross_entropy_with_logits(logits, target, pos_weights: weight);
     }
 
@@ -321,10 +337,11 @@ public sealed class BertForSequenceClassification : Module<Tensor, Tensor, Tenso
     internal void InitializeWeights(Func<string, bool> which)
     {
         using var noGrad = no_grad();
+        using var one = 1.ToScalar();
         foreach (var (name, parameter) in named_parameters())
         {
             if (!which(name)) continue;
-            if (name.Contains("LayerNorm", StringComparison.Ordinal)) _ = name.EndsWith(".weight", StringComparison.Ordinal) ? parameter.fill_(1) : parameter.zero_();
+            if (name.Contains("LayerNorm", StringComparison.Ordinal)) _ = name.EndsWith(".weight", StringComparison.Ordinal) ? parameter.fill_(one) : parameter.zero_();
             else if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
             else parameter.normal_(0, Config.InitializerRange);
         }

@@ -158,7 +158,9 @@ public sealed class Trainer
             var batch = batches[b];
             var value = run.Model.MultiLabelLoss(_tokenizer.Pad(batch.Select(i => run.Encodings[i]).ToArray()),
                 batch.Select(i => run.Examples[i].LossTarget).ToArray(), _options.PositiveWeight, run.Device);
-            (value / _options.GradientAccumulation).backward();
+            using var accumulation = _options.GradientAccumulation.ToScalar();
+            using var share = value.div(accumulation);
+            share.backward();
             loss += value.item<float>() * batch.Length;
             examples += batch.Length;
         }
