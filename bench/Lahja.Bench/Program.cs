@@ -65,6 +65,7 @@ switch (mode)
         {
             Threads = int.Parse(Arg("--threads", "2")),
             BatchSize = int.Parse(Arg("--batch-size", "32")),
+            MaxBatchTokens = Arg("--max-batch-tokens", "") is { Length: > 0 } budget ? int.Parse(budget) : null,
             SortByLength = !args.Contains("--no-sort"),
             Engine = EngineFromArguments(),
         };

@@ -74,6 +74,7 @@ public static class CliApp
         [nameof(DialectIdentifierOptions.RelativeThreshold)] = "--relative-threshold",
         [nameof(DialectIdentifierOptions.MaxLength)] = "--max-length",
         [nameof(DialectIdentifierOptions.BatchSize)] = "--batch-size",
+        [nameof(DialectIdentifierOptions.MaxBatchTokens)] = "--max-batch-tokens",
         [nameof(DialectIdentifierOptions.TopK)] = "--top-k",
         [nameof(DialectIdentifierOptions.Threads)] = "--threads",
     };

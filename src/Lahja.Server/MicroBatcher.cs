@@ -34,9 +34,9 @@ public sealed class MicroBatcher : IAsyncDisposable
     /// <param name="maxPoolTexts">Most texts in the pool that passes are chosen from.</param>
     /// <param name="maxWait">Longest time a text waits for company before its pass may run; null: automatic (see <see cref="PassScheduler"/>).</param>
     /// <param name="maxQueuedTexts">Most texts waiting before requests are refused.</param>
-    /// <param name="planner">How the pool is cut into passes; null: every <see cref="DialectIdentifierOptions.BatchSize"/> texts.</param>
+    /// <param name="planner">How the pool is cut into passes; null: every <see cref="DialectIdentifierOptions.BatchSize"/> texts, within <see cref="DialectIdentifierOptions.MaxBatchTokens"/>.</param>
     public MicroBatcher(DialectIdentifier identifier, int maxPoolTexts, TimeSpan? maxWait, int maxQueuedTexts, BatchPlanner? planner = null)
-        : this(identifier, Preset(identifier), planner ?? BatchPlanner.Fixed(identifier.Options.BatchSize), maxPoolTexts, maxWait, maxQueuedTexts)
+        : this(identifier, Preset(identifier), planner ?? BatchPlanner.Fixed(identifier.Options.BatchSize, identifier.Options.MaxBatchTokens), maxPoolTexts, maxWait, maxQueuedTexts)
     {
     }
 

@@ -5,34 +5,44 @@ namespace Lahja;
 /// model passes. <see cref="Fixed"/> cuts every <c>n</c> texts, as offline prediction always has. <see cref="CostBased"/>
 /// cuts where it saves time: a pass costs a fixed overhead (reading every weight once, dispatching every operation)
 /// plus its padded tokens, so a batch of mixed lengths — what a server gathers from concurrent requests — runs
-/// faster as a few passes of similar lengths than as one pass padded to the longest text.
+/// faster as a few passes of similar lengths than as one pass padded to the longest text. Either may have a token
+/// budget (<see cref="MaxBatchTokens"/>): no pass holds more than that many padded tokens, so the activations' memory is
+/// bounded whatever the texts' lengths; a text longer than the budget runs alone.
 /// </summary>
 public sealed class BatchPlanner
 {
-    private BatchPlanner(int maxBatchSize, double? passOverheadTokens)
+    private BatchPlanner(int maxBatchSize, double? passOverheadTokens, int? maxBatchTokens)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
+        if (maxBatchTokens is < 1) throw new ArgumentOutOfRangeException(nameof(maxBatchTokens), maxBatchTokens, "The token budget of a pass must be at least 1.");
         if (passOverheadTokens is { } overhead && (double.IsNaN(overhead) || overhead < 0))
             throw new ArgumentOutOfRangeException(nameof(passOverheadTokens), overhead, "The pass overhead must be a number of tokens, 0 or more.");
         MaxBatchSize = maxBatchSize;
         PassOverheadTokens = passOverheadTokens;
+        MaxBatchTokens = maxBatchTokens;
     }
 
-    /// <summary>Passes of <paramref name="batchSize"/> texts (the last one may be smaller).</summary>
-    public static BatchPlanner Fixed(int batchSize) => new(batchSize, null);
+    /// <summary>
+    /// Passes of <paramref name="batchSize"/> texts (the last one may be smaller); with <paramref name="maxBatchTokens"/>,
+    /// a pass also ends before the text that would take it over that many padded tokens.
+    /// </summary>
+    public static BatchPlanner Fixed(int batchSize, int? maxBatchTokens = null) => new(batchSize, null, maxBatchTokens);
 
     /// <summary>
     /// Passes of at most <paramref name="maxBatchSize"/> consecutive texts that minimise the estimated time, counted
     /// in tokens: each pass costs <paramref name="passOverheadTokens"/> plus its row count times its longest row.
     /// <see cref="DialectIdentifier.MeasurePassOverheadTokens"/> measures the overhead on the machine and model at hand.
     /// </summary>
-    public static BatchPlanner CostBased(int maxBatchSize, double passOverheadTokens) => new(maxBatchSize, passOverheadTokens);
+    public static BatchPlanner CostBased(int maxBatchSize, double passOverheadTokens, int? maxBatchTokens = null) => new(maxBatchSize, passOverheadTokens, maxBatchTokens);
 
     /// <summary>Most texts in one pass.</summary>
     public int MaxBatchSize { get; }
 
     /// <summary>The fixed cost of one pass in tokens; null for <see cref="Fixed"/> passes.</summary>
     public double? PassOverheadTokens { get; }
+
+    /// <summary>Most padded tokens (rows × longest row) in a pass of more than one text; null: no budget.</summary>
+    public int? MaxBatchTokens { get; }
 
     /// <summary>
     /// The sizes of consecutive passes over texts of these token <paramref name="lengths"/>, in processing order;
@@ -44,9 +54,20 @@ public sealed class BatchPlanner
         var count = lengths.Count;
         if (PassOverheadTokens is not { } overhead)
         {
-            var sizes = new int[(count + MaxBatchSize - 1) / MaxBatchSize];
-            for (var i = 0; i < sizes.Length; i++) sizes[i] = Math.Min(MaxBatchSize, count - i * MaxBatchSize);
-            return sizes;
+            var sizes = new List<int>();
+            var (rows, longest) = (0, 0);
+            foreach (var length in lengths)
+            {
+                if (rows > 0 && (rows == MaxBatchSize || !Fits(rows + 1, Math.Max(longest, length))))
+                {
+                    sizes.Add(rows);
+                    (rows, longest) = (0, 0);
+                }
+                rows++;
+                longest = Math.Max(longest, length);
+            }
+            if (rows > 0) sizes.Add(rows);
+            return [.. sizes];
         }
         // Shortest path over cut points: best[j] is the least cost of the first j texts; the last pass of that
         // prefix starts at start[j]. O(count × MaxBatchSize). Among equal costs the longest last pass wins, so
@@ -60,6 +81,8 @@ public sealed class BatchPlanner
             for (var i = j - 1; i >= Math.Max(0, j - MaxBatchSize); i--)
             {
                 longest = Math.Max(longest, lengths[i]);
+                // Rows and the longest row only grow as the pass reaches further back.
+                if (j - i > 1 && !Fits(j - i, longest)) break;
                 var cost = best[i] + overhead + (double)(j - i) * longest;
                 if (cost <= best[j])
                 {
@@ -74,6 +97,8 @@ public sealed class BatchPlanner
         return [.. cuts];
     }
 
+    private bool Fits(int rows, int longest) => MaxBatchTokens is not { } budget || (long)rows * longest <= budget;
+
     /// <summary>
     /// The estimated time of a pass of <paramref name="rows"/> texts padded to <paramref name="longest"/> tokens, in
     /// tokens' time: the pass overhead (0 for <see cref="Fixed"/>) plus the padded tokens.
@@ -81,7 +106,7 @@ public sealed class BatchPlanner
     public double EstimatedCost(int rows, int longest) => (PassOverheadTokens ?? 0) + (double)rows * longest;
 
     /// <inheritdoc />
-    public override string ToString() => PassOverheadTokens is { } overhead
-        ? $"cost-based (at most {MaxBatchSize} texts per pass, overhead {overhead:0.#} tokens)"
-        : $"fixed ({MaxBatchSize} texts per pass)";
+    public override string ToString() => (PassOverheadTokens is { } overhead
+        ? $"cost-based (at most {MaxBatchSize} texts per pass, overhead {overhead:0.#} tokens"
+        : $"fixed ({MaxBatchSize} texts per pass") + (MaxBatchTokens is { } budget ? $", at most {budget} tokens)" : ")");
 }

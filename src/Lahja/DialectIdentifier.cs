@@ -26,7 +26,7 @@ public sealed class DialectIdentifier : IPassModel, IDisposable
         Options = options;
         Rule = options.Rule;
         _preprocessor = TextPreprocessor.FromPreset(options.Preprocessing);
-        _fixedPlanner = BatchPlanner.Fixed(options.BatchSize);
+        _fixedPlanner = BatchPlanner.Fixed(options.BatchSize, options.MaxBatchTokens);
     }
 
     /// <summary>The checkpoint directory.</summary>

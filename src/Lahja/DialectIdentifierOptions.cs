@@ -33,6 +33,12 @@ public sealed record DialectIdentifierOptions
     /// <summary>Texts per forward pass (default 32).</summary>
     public int BatchSize { get; init; } = 32;
 
+    /// <summary>
+    /// Most padded tokens in a forward pass (texts × the longest text's tokens); null: no budget. It bounds the
+    /// activations' memory whatever the texts' lengths; a text longer than the budget runs alone.
+    /// </summary>
+    public int? MaxBatchTokens { get; init; }
+
     /// <summary>Preprocessing preset applied before tokenizing (default <c>b2bert</c>; <c>none</c> = the model card snippet).</summary>
     public string Preprocessing { get; init; } = TextPreprocessor.B2BertPresetName;
 
@@ -77,6 +83,7 @@ public sealed record DialectIdentifierOptions
         Rule.Validate();
         if (MaxLength < 2) throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "The maximum length must be at least 2 ([CLS] and [SEP]).");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be at least 1.");
+        if (MaxBatchTokens is < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatchTokens), MaxBatchTokens, "The token budget of a pass must be at least 1.");
         if (TopK is < 0 or > Dialects.Count) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, $"top-k must be between 0 and {Dialects.Count}.");
         if (Threads is < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be at least 1.");
         TextPreprocessor.FromPreset(Preprocessing);

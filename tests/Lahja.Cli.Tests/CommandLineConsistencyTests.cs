@@ -13,6 +13,8 @@ public sealed class CommandLineConsistencyTests
     [InlineData("predict", "--relative-threshold", "1.5")]
     [InlineData("predict", "--top-k", "50")]
     [InlineData("predict", "--batch-size", "0")]
+    [InlineData("predict", "--max-batch-tokens", "0")]
+    [InlineData("serve", "--max-batch-tokens", "-4")]
     [InlineData("predict", "--threads", "0")]
     [InlineData("predict", "--max-length", "1")]
     [InlineData("serve", "--threshold", "2")]
@@ -53,6 +55,31 @@ public sealed class CommandLineConsistencyTests
         finally
         {
             Directory.Delete(work, true);
+        }
+    }
+
+    [Fact]
+    public void A_token_budget_changes_the_passes_not_the_answers()
+    {
+        string[] texts = ["شلونك", "شو عم تعمل هلق يا زلمة", "والله ما بعرف شو بدي قلك عن هالموضوع الطويل كتير", "كيفك"];
+        var (code, plain, _) = CliRunner.Run("", ["predict", "-m", Model, "-f", "tsv", "--threshold", "0", .. texts]);
+        var (budgetCode, budgeted, error) = CliRunner.Run("", ["predict", "-m", Model, "-f", "tsv", "--threshold", "0", "--max-batch-tokens", "8", .. texts]);
+        Assert.Equal((0, 0), (code, budgetCode));
+        Assert.DoesNotContain("   at ", error);
+        // Other padding moves probabilities by float rounding only.
+        var (plainLines, budgetedLines) = (plain.Split('\n'), budgeted.Split('\n'));
+        Assert.Equal(plainLines.Length, budgetedLines.Length);
+        for (var line = 0; line < plainLines.Length; line++)
+        {
+            var (expected, actual) = (plainLines[line].Split('\t'), budgetedLines[line].Split('\t'));
+            Assert.Equal(expected.Length, actual.Length);
+            for (var field = 0; field < expected.Length; field++)
+            {
+                if (float.TryParse(expected[field], System.Globalization.CultureInfo.InvariantCulture, out var p))
+                    Assert.Equal(p, float.Parse(actual[field], System.Globalization.CultureInfo.InvariantCulture), 1e-6f);
+                else
+                    Assert.Equal(expected[field], actual[field]);
+            }
         }
     }
 

@@ -15,6 +15,7 @@ public class ServeCommandTests
     [InlineData("--pass-overhead-tokens", "banana", "--pass-overhead-tokens")]
     [InlineData("--pass-overhead-tokens", "-3", "--pass-overhead-tokens")]
     [InlineData("--batch-size", "0", "--batch-size")]
+    [InlineData("--max-batch-tokens", "0", "--max-batch-tokens")]
     [InlineData("--max-pool-texts", "0", "--max-pool-texts")]
     [InlineData("--max-batch-texts", "0", "--max-pool-texts")]
     [InlineData("--max-wait-ms", "-1", "--max-wait-ms")]

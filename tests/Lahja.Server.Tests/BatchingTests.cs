@@ -62,6 +62,21 @@ public sealed class BatchingTests : IAsyncLifetime
 public class MicroBatcherTests
 {
     [Fact]
+    public async Task Without_a_planner_of_its_own_the_pool_keeps_to_the_identifiers_token_budget()
+    {
+        var engine = new RecordingEngine();
+        using var identifier = DialectIdentifier.Load(Path.Combine(ReferenceTools.RepositoryRoot, "tests", "Lahja.Torch.Tests", "Fixtures", "checkpoints", "f32"),
+            new DialectIdentifierOptions { Engine = engine, BatchSize = 8, MaxBatchTokens = 30 });
+        var texts = Enumerable.Range(0, 24).Select(i => string.Join(" ", Enumerable.Range(0, 1 + i % 6).Select(w => $"كلمة{w}"))).ToArray();
+        await using var batcher = new MicroBatcher(identifier, maxPoolTexts: 24, TimeSpan.FromSeconds(30), maxQueuedTexts: 1000);
+        var results = await Task.WhenAll(texts.Select(t => batcher.PredictAsync([t], TestContext.Current.CancellationToken)));
+        Assert.Equal(24, engine.Passes.Sum(p => p.Rows));
+        Assert.All(engine.Passes, p => Assert.True(p.Rows == 1 || p.Rows * p.Length <= 30, $"{p.Rows} × {p.Length}"));
+        Assert.Contains(engine.Passes, p => p.Rows < 8 && p.Rows * p.Length > 15); // the budget, not the batch size, cut these
+        for (var i = 0; i < texts.Length; i++) Assert.Equal(texts[i], Assert.Single(results[i]).Text);
+    }
+
+    [Fact]
     public async Task Passes_are_chosen_from_the_pool_and_a_passed_over_text_runs_after_MaxDeferrals_passes()
     {
         var engine = new RecordingEngine();

@@ -79,7 +79,7 @@ internal static class JobsCommand
         var name = new Option<string?>("--name") { Description = "This worker's name in status (default: HOST-PID; must be unique)." };
         var follow = new Option<bool>("--follow") { Description = "Keep waiting for new jobs when every job is finished (until Ctrl-C or SIGTERM)." };
         // How this worker runs the model; the job says how texts are prepared and decided.
-        var settings = new IdentifierSettings { BatchSize = CommonOptions.BatchSize(), Threads = CommonOptions.Threads(), Engine = true };
+        var settings = new IdentifierSettings { BatchSize = CommonOptions.BatchSize(), MaxBatchTokens = CommonOptions.MaxBatchTokens(), Threads = CommonOptions.Threads(), Engine = true };
         var command = new Command("work", "Predict a job's chunks until none is left; Ctrl-C or SIGTERM stops after the chunk in hand.")
         {
             redis, ca, job, model, claimIdle, maxDeliveries, reconnect, name, follow,

@@ -26,6 +26,7 @@ internal static class PredictCommand
             TopK = CommonOptions.TopK(),
             Preprocessing = CommonOptions.Preset("Preprocessing preset (none reproduces the model card snippet)."),
             BatchSize = CommonOptions.BatchSize(),
+            MaxBatchTokens = CommonOptions.MaxBatchTokens(),
             Threads = CommonOptions.Threads(),
             MaxLength = CommonOptions.MaxLength(),
             Engine = true,

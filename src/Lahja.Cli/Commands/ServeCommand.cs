@@ -19,6 +19,7 @@ internal static class ServeCommand
             RelativeThreshold = CommonOptions.RelativeThreshold("Default relative threshold: a dialect also needs this fraction of the top dialect's probability (else the model's lahja.json, else 0: off)."),
             Preprocessing = CommonOptions.Preset(),
             BatchSize = CommonOptions.BatchSize("Most texts per forward pass."),
+            MaxBatchTokens = CommonOptions.MaxBatchTokens(),
             Threads = CommonOptions.Threads(),
             Engine = true,
         };
@@ -65,6 +66,7 @@ internal static class ServeCommand
             var identifierOptions = settings.Bind(parse);
             // Checked here as well as by the library: the planner below is built from it before the model loads.
             if (identifierOptions.BatchSize < 1) throw new UsageException("--batch-size must be at least 1.");
+            if (identifierOptions.MaxBatchTokens is < 1 and var budget) throw new UsageException($"--max-batch-tokens {budget}: The token budget of a pass must be at least 1.");
             if (parse.GetValue(maxBatch) < 1) throw new UsageException("--max-pool-texts must be at least 1.");
             if (parse.GetValue(maxWait) < 0) throw new UsageException("--max-wait-ms must be 0 or more.");
             if (LahjaServer.UrlsProblem(parse.GetValue(urls)!) is { } urlsProblem) throw new UsageException($"--urls: {urlsProblem}");
@@ -72,9 +74,9 @@ internal static class ServeCommand
             BatchPlanner? planner = planning switch
             {
                 "auto" => null,
-                "fixed" => BatchPlanner.Fixed(identifierOptions.BatchSize),
+                "fixed" => BatchPlanner.Fixed(identifierOptions.BatchSize, identifierOptions.MaxBatchTokens),
                 _ when double.TryParse(planning, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var tokens)
-                       && tokens >= 0 && double.IsFinite(tokens) => BatchPlanner.CostBased(identifierOptions.BatchSize, tokens),
+                       && tokens >= 0 && double.IsFinite(tokens) => BatchPlanner.CostBased(identifierOptions.BatchSize, tokens, identifierOptions.MaxBatchTokens),
                 _ => throw new UsageException($"--pass-overhead-tokens: '{planning}' is not 'auto', 'fixed' or a number of tokens (0 or more)."),
             };
             // Resolved here, so the start-up line can name the model in use (its own line says what it is).

@@ -66,8 +66,76 @@ public class BatchPlannerTests
     }
 
     [Fact]
+    public void A_token_budget_caps_every_pass_of_more_than_one_text()
+    {
+        int[] sorted = [3, 4, 5, 6, 8, 10, 10, 20, 40, 90];
+        // Fixed: a pass ends before the text that would take it over 30 padded tokens (rows × longest).
+        Assert.Equal([4, 3, 1, 1, 1], BatchPlanner.Fixed(6, 30).Plan(sorted));
+        Assert.Equal([6, 4], BatchPlanner.Fixed(6).Plan(sorted)); // no budget: every 6 texts, as before
+        // A text longer than the budget runs alone rather than not at all.
+        Assert.Equal([1, 1], BatchPlanner.Fixed(8, 10).Plan([50, 60]));
+        // Unsorted input: the longest row so far counts, whichever position it has.
+        Assert.Equal([1, 2, 2], BatchPlanner.Fixed(8, 20).Plan([15, 2, 9, 3, 10]));
+        var random = new Random(5);
+        for (var trial = 0; trial < 300; trial++)
+        {
+            var lengths = Enumerable.Range(0, random.Next(1, 40)).Select(_ => random.Next(2, 130)).ToArray();
+            if (trial % 2 == 0) Array.Sort(lengths);
+            var budget = random.Next(1, 2000);
+            foreach (var planner in new[] { BatchPlanner.Fixed(16, budget), BatchPlanner.CostBased(16, random.Next(0, 300), budget) })
+            {
+                var sizes = planner.Plan(lengths);
+                Assert.Equal(lengths.Length, sizes.Sum());
+                var start = 0;
+                foreach (var size in sizes)
+                {
+                    Assert.InRange(size, 1, 16);
+                    if (size > 1) Assert.True(size * lengths.Skip(start).Take(size).Max() <= budget, $"{planner}: {size} rows over {budget} tokens");
+                    start += size;
+                }
+            }
+        }
+        Assert.Equal("fixed (6 texts per pass, at most 30 tokens)", BatchPlanner.Fixed(6, 30).ToString());
+    }
+
+    [Fact]
+    public void Cost_based_plans_with_a_budget_are_optimal_among_the_cuts_within_it()
+    {
+        var random = new Random(13);
+        for (var trial = 0; trial < 300; trial++)
+        {
+            var count = random.Next(1, 11);
+            var lengths = Enumerable.Range(0, count).Select(_ => random.Next(2, 80)).ToArray();
+            if (trial % 2 == 0) Array.Sort(lengths);
+            var overhead = random.Next(0, 3) switch { 0 => 0, 1 => 25, _ => 1000 };
+            var budget = random.Next(1, 400);
+            var sizes = BatchPlanner.CostBased(8, overhead, budget).Plan(lengths);
+            var best = double.PositiveInfinity;
+            for (var cuts = 0; cuts < 1 << (count - 1); cuts++)
+            {
+                var candidate = new List<int>();
+                var size = 1;
+                for (var i = 0; i < count - 1; i++)
+                    if ((cuts >> i & 1) == 1) { candidate.Add(size); size = 1; } else size++;
+                candidate.Add(size);
+                var start = 0;
+                var fits = true;
+                foreach (var s in candidate)
+                {
+                    fits &= s <= 8 && (s == 1 || s * lengths.Skip(start).Take(s).Max() <= budget);
+                    start += s;
+                }
+                if (fits) best = Math.Min(best, Cost(lengths, candidate, overhead));
+            }
+            Assert.Equal(best, Cost(lengths, sizes, overhead), 6);
+        }
+    }
+
+    [Fact]
     public void Bad_settings_are_refused()
     {
+        Assert.Throws<ArgumentOutOfRangeException>(() => BatchPlanner.Fixed(8, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BatchPlanner.CostBased(8, 10, -5));
         Assert.Throws<ArgumentOutOfRangeException>(() => BatchPlanner.Fixed(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => BatchPlanner.CostBased(8, -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => BatchPlanner.CostBased(8, double.NaN));
@@ -107,6 +175,23 @@ public class DialectIdentifierPlanningTests
             Assert.Equal(Texts[i], results[i].Text);
             Assert.Equal(expected[i].Probabilities, results[i].Probabilities);
         }
+    }
+
+    [Fact]
+    public void The_identifiers_passes_keep_to_its_token_budget()
+    {
+        var engine = new RecordingEngine();
+        using var identifier = DialectIdentifier.Load(Path.Combine(ReferenceTools.RepositoryRoot, "tests", "Lahja.Torch.Tests", "Fixtures", "checkpoints", "f32"),
+            new DialectIdentifierOptions { Engine = engine, BatchSize = 5, MaxBatchTokens = 24 });
+        var results = identifier.Predict(Texts);
+        var lengths = Texts.Select(t => identifier.Encode(t, TextPreprocessor.B2Bert).Count).Order().ToArray();
+        Assert.Equal(BatchPlanner.Fixed(5, 24).Plan(lengths), engine.Passes.Select(p => p.Rows));
+        Assert.NotEqual(BatchPlanner.Fixed(5).Plan(lengths), engine.Passes.Select(p => p.Rows)); // the budget made a difference
+        Assert.All(engine.Passes, p => Assert.True(p.Rows == 1 || p.Rows * p.Length <= 24, $"{p.Rows} × {p.Length}"));
+        using var unbudgeted = RecordingEngine.Identifier(new RecordingEngine(), batchSize: 5);
+        Assert.Equal(unbudgeted.Predict(Texts).Select(r => r.Probabilities), results.Select(r => r.Probabilities));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DialectIdentifier.Load(Path.Combine(ReferenceTools.RepositoryRoot, "tests", "Lahja.Torch.Tests", "Fixtures", "checkpoints", "f32"),
+            new DialectIdentifierOptions { Engine = new RecordingEngine(), MaxBatchTokens = 0 }));
     }
 
     [Fact]

@@ -24,6 +24,9 @@ internal static class CommonOptions
     public static Option<int> BatchSize(string description = "Texts per forward pass.") =>
         new("--batch-size") { Description = description, DefaultValueFactory = _ => Defaults.BatchSize };
 
+    public static Option<int?> MaxBatchTokens() =>
+        new("--max-batch-tokens") { Description = "Most padded tokens per forward pass (texts × the longest one's tokens): bounds memory whatever the lengths; a longer text runs alone. Default: no budget." };
+
     public static Option<int?> Threads(string description = "CPU threads for the model (default: the engine's choice).") =>
         new("--threads") { Description = description };
 

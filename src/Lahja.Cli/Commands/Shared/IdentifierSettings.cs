@@ -15,6 +15,7 @@ internal sealed class IdentifierSettings
     public Option<int>? TopK { get; init; }
     public Option<string>? Preprocessing { get; init; }
     public Option<int>? BatchSize { get; init; }
+    public Option<int?>? MaxBatchTokens { get; init; }
     public Option<int?>? Threads { get; init; }
     public Option<int>? MaxLength { get; init; }
 
@@ -24,7 +25,7 @@ internal sealed class IdentifierSettings
     /// <summary>Adds the options to <paramref name="command"/>, in the order of the properties, then the engine's.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option?[] { Threshold, RelativeThreshold, TopK, Preprocessing, BatchSize, Threads, MaxLength })
+        foreach (var option in new Option?[] { Threshold, RelativeThreshold, TopK, Preprocessing, BatchSize, MaxBatchTokens, Threads, MaxLength })
             if (option is not null) command.Options.Add(option);
         if (Engine) command.AddEngineOptions();
     }
@@ -41,6 +42,7 @@ internal sealed class IdentifierSettings
             TopK = TopK is null ? defaults.TopK : parse.GetValue(TopK),
             Preprocessing = Preprocessing is null ? defaults.Preprocessing : parse.GetValue(Preprocessing)!,
             BatchSize = BatchSize is null ? defaults.BatchSize : parse.GetValue(BatchSize),
+            MaxBatchTokens = MaxBatchTokens is null ? defaults.MaxBatchTokens : parse.GetValue(MaxBatchTokens),
             Threads = Threads is null ? defaults.Threads : parse.GetValue(Threads),
             MaxLength = MaxLength is null ? defaults.MaxLength : parse.GetValue(MaxLength),
             Engine = Engine ? EngineSelection.Factory(parse) : defaults.Engine,
