@@ -166,9 +166,13 @@ public sealed class OnnxDialectEngine : IDialectEngine
         options.ExecutionMode = ExecutionMode.ORT_SEQUENTIAL;
         options.InterOpNumThreads = 1;
         // fp32: no pre-packed copies of the dense weights, which would hold every Gemm weight twice (BERT-base peak
-        // RSS 919 MB with, 591 MB without, for 436 MB of weights; docs/benchmarks.md). int8 keeps them: its packed
+        // RSS 919 MiB with, 591 MiB without, for 416 MiB of weights; docs/benchmarks.md). int8 keeps them: its packed
         // copies are a quarter of the size and feed the quantized kernels.
         if (!prepack) options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        // No memory patterns: they plan one block per input shape, and with a new shape almost every pass the arena
+        // fragments. Off, BERT-base with a 512-token budget per pass peaks at 527 MiB instead of 556; same speed
+        // (docs/benchmarks.md, "Peak RSS").
+        options.EnableMemoryPattern = false;
         if (threads is { } n) options.IntraOpNumThreads = n;
         if (device == OnnxDevice.Cuda) AddCuda(options, device);
         return options;
