@@ -29,7 +29,7 @@ for round in $(seq "$rounds"); do
   for v in old new; do
     for engine in "onnx --precision fp32" "onnx --precision int8" "torch"; do
       # shellcheck disable=SC2086
-      echo "round $round $v predict $engine: seq/s, peak RSS MB $(dotnet "$work/bin-$v/Lahja.Bench.dll" predict --model "$work/base" --input "$work/sentences.jsonl" --threads 2 --batch-size 32 --engine $engine | field per_second peak_rss_mb)"
+      echo "round $round $v predict $engine: seq/s, peak RSS MiB $(dotnet "$work/bin-$v/Lahja.Bench.dll" predict --model "$work/base" --input "$work/sentences.jsonl" --threads 2 --batch-size 32 --engine $engine | field per_second peak_rss_mb)"
     done
   done
 done

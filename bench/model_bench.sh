@@ -30,6 +30,6 @@ print("| length sorting | PyTorch seq/s | Lahja seq/s | ratio | PyTorch peak RSS
 print("|---|---|---|---|---|---|")
 for i in (0, 2):
     p, l = r[i], r[i + 1]
-    print(f"| {'yes' if l['sorted'] else 'no'} | {p['per_second']:.1f} | {l['per_second']:.1f} | {l['per_second']/p['per_second']:.2f}x | {p['peak_rss_mb']:.0f} MB | {l['peak_rss_mb']:.0f} MB |")
+    print(f"| {'yes' if l['sorted'] else 'no'} | {p['per_second']:.1f} | {l['per_second']:.1f} | {l['per_second']/p['per_second']:.2f}x | {p['peak_rss_mb']:.0f} MiB | {l['peak_rss_mb']:.0f} MiB |")
 print(f"| Lahja sorted vs PyTorch unsorted | | | {r[3]['per_second']/r[0]['per_second']:.2f}x | | |")
 PY

@@ -51,7 +51,7 @@ print("| run | pass seq/s | × PyTorch (pass) | × TorchSharp file order (pass) 
 print("|---|---|---|---|---|---|---|")
 for name, r in runs.items():
     print(f"| {name} | {r['per_second']:.1f} | {r['per_second'] / py['per_second']:.2f}× | {r['per_second'] / ts['per_second']:.2f}× "
-          f"| {r['wall_seconds']:.1f} | {py['wall_seconds'] / r['wall_seconds']:.2f}× | {r['peak_rss_mb']:.0f} MB |")
+          f"| {r['wall_seconds']:.1f} | {py['wall_seconds'] / r['wall_seconds']:.2f}× | {r['peak_rss_mb']:.0f} MiB |")
 fp32 = runs["ONNX fp32, Lahja batching"]
 print(f"\nint8 vs ONNX fp32 (same batching): {int8['per_second'] / fp32['per_second']:.2f}× ; ONNX fp32 vs TorchSharp (same batching): "
       f"{fp32['per_second'] / runs['TorchSharp fp32, Lahja batching']['per_second']:.2f}×")
