@@ -113,7 +113,9 @@ public sealed class LlmTeacher : ITeacher
             await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = fatal.Token }, async (i, _) =>
             {
                 // Ctrl-C: rows not started are left for the rerun; a started row finishes (its request is paid for).
-                if (cancellationToken.IsCancellationRequested) return;
+                // After a fatal answer (401, 403, 404) no row starts: Parallel.ForEachAsync alone still started up to
+                // five more after one (LlmTeacherTests.Authentication_failure…).
+                if (cancellationToken.IsCancellationRequested || fatal.IsCancellationRequested) return;
                 try
                 {
                     answers[i] = await AskAsync(items[i].Text, cancellationToken);

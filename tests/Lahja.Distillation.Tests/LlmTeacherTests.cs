@@ -222,7 +222,8 @@ public sealed class LlmTeacherTests : IDisposable
         using var teacher = new LlmTeacher(Options(server), null);
         var error = await Assert.ThrowsAsync<TeacherUnavailableException>(() => teacher.LabelAsync(Enumerable.Range(0, 20).Select(i => new TeacherItem(Sentence(i))).ToList(), null, CancellationToken.None));
         Assert.Contains("401", error.Message);
-        Assert.True(server.Received.Count <= 4 + 4, $"{server.Received.Count} requests after a 401");
+        // Concurrency 4: the requests in flight when the first 401 came, and no more (up to 14 of 20 before).
+        Assert.True(server.Received.Count <= 4, $"{server.Received.Count} requests after a 401");
     }
 
     [Fact]
