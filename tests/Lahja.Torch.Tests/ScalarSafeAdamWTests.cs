@@ -36,7 +36,7 @@ public sealed class ScalarSafeAdamWTests
     }
 
     [Fact]
-    public void Survives_collections_on_another_thread()
+    public async Task Survives_collections_on_another_thread()
     {
         var (parameters, optimizer) = Setup(seed: 3, (groups, lr, wd) => new ScalarSafeAdamW(groups, lr, 0.9, 0.999, 1e-8, wd));
         using var stop = new CancellationTokenSource();
@@ -55,7 +55,7 @@ public sealed class ScalarSafeAdamWTests
         finally
         {
             stop.Cancel();
-            collector.Wait(TestContext.Current.CancellationToken);
+            await collector;
         }
         Assert.All(parameters, p => Assert.False(p.isnan().any().item<bool>()));
     }
