@@ -16,6 +16,20 @@ public class BatchPlannerTests
         return total;
     }
 
+    /// <summary>Every way to cut <paramref name="count"/> texts into consecutive passes: 2^(count-1) lists of pass sizes.</summary>
+    private static IEnumerable<List<int>> AllCuts(int count)
+    {
+        for (var cuts = 0; cuts < 1 << (count - 1); cuts++)
+        {
+            var candidate = new List<int>();
+            var size = 1;
+            for (var i = 0; i < count - 1; i++)
+                if ((cuts >> i & 1) == 1) { candidate.Add(size); size = 1; } else size++;
+            candidate.Add(size);
+            yield return candidate;
+        }
+    }
+
     [Fact]
     public void Fixed_cuts_every_n_texts()
     {
@@ -39,17 +53,7 @@ public class BatchPlannerTests
             var sizes = BatchPlanner.CostBased(maxBatch, overhead).Plan(lengths);
             Assert.Equal(count, sizes.Sum());
             Assert.All(sizes, s => Assert.InRange(s, 1, maxBatch));
-            // Every way to cut count texts into consecutive passes of at most maxBatch: 2^(count-1) cut sets.
-            var best = double.PositiveInfinity;
-            for (var cuts = 0; cuts < 1 << (count - 1); cuts++)
-            {
-                var candidate = new List<int>();
-                var size = 1;
-                for (var i = 0; i < count - 1; i++)
-                    if ((cuts >> i & 1) == 1) { candidate.Add(size); size = 1; } else size++;
-                candidate.Add(size);
-                if (candidate.All(s => s <= maxBatch)) best = Math.Min(best, Cost(lengths, candidate, overhead));
-            }
+            var best = AllCuts(count).Where(c => c.All(s => s <= maxBatch)).Min(c => Cost(lengths, c, overhead));
             Assert.Equal(best, Cost(lengths, sizes, overhead), 6);
         }
     }
@@ -111,13 +115,8 @@ public class BatchPlannerTests
             var budget = random.Next(1, 400);
             var sizes = BatchPlanner.CostBased(8, overhead, budget).Plan(lengths);
             var best = double.PositiveInfinity;
-            for (var cuts = 0; cuts < 1 << (count - 1); cuts++)
+            foreach (var candidate in AllCuts(count))
             {
-                var candidate = new List<int>();
-                var size = 1;
-                for (var i = 0; i < count - 1; i++)
-                    if ((cuts >> i & 1) == 1) { candidate.Add(size); size = 1; } else size++;
-                candidate.Add(size);
                 var start = 0;
                 var fits = true;
                 foreach (var s in candidate)
