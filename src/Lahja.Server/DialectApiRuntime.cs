@@ -128,7 +128,7 @@ internal sealed class DialectApiRuntime : IAsyncDisposable
             identifier = _services.GetRequiredService<DialectIdentifier>();
             // The pool gathers texts of any lengths: cut by cost, short texts with one long one run as two passes
             // instead of one padded to the long text (bench/server_bench.sh measures the difference).
-            planner = Options.Planner ?? BatchPlanner.CostBased(identifier.Options.BatchSize, identifier.MeasurePassOverheadTokens(), identifier.Options.MaxBatchTokens);
+            planner = Options.Planner ?? BatchPlanner.CostBased(identifier.Options, identifier.MeasurePassOverheadTokens());
         }
         catch (Exception e)
         {

@@ -54,7 +54,7 @@ public sealed record ServerOptions
     /// <summary>
     /// How the pool is cut into forward passes of at most <see cref="DialectIdentifierOptions.BatchSize"/> texts:
     /// null (default) measures the pass overhead at start (<see cref="DialectIdentifier.MeasurePassOverheadTokens"/>)
-    /// and cuts by cost (<see cref="BatchPlanner.CostBased"/>); a planner given here is used as it is.
+    /// and cuts by cost (<see cref="BatchPlanner.CostBased(int, double, int?)"/>); a planner given here is used as it is.
     /// </summary>
     public BatchPlanner? Planner { get; init; }
     /// <summary>Most texts waiting before requests get 503 with Retry-After.</summary>

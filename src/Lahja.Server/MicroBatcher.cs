@@ -36,7 +36,7 @@ public sealed class MicroBatcher : IAsyncDisposable
     /// <param name="maxQueuedTexts">Most texts waiting before requests are refused.</param>
     /// <param name="planner">How the pool is cut into passes; null: every <see cref="DialectIdentifierOptions.BatchSize"/> texts, within <see cref="DialectIdentifierOptions.MaxBatchTokens"/>.</param>
     public MicroBatcher(DialectIdentifier identifier, int maxPoolTexts, TimeSpan? maxWait, int maxQueuedTexts, BatchPlanner? planner = null)
-        : this(identifier, Preset(identifier), planner ?? BatchPlanner.Fixed(identifier.Options.BatchSize, identifier.Options.MaxBatchTokens), maxPoolTexts, maxWait, maxQueuedTexts)
+        : this(identifier, Preset(identifier), planner ?? BatchPlanner.Fixed(identifier.Options), maxPoolTexts, maxWait, maxQueuedTexts)
     {
     }
 

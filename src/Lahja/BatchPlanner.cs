@@ -2,7 +2,7 @@ namespace Lahja;
 
 /// <summary>
 /// Decides how texts, taken in the order the identifier processes them (length-sorted by default), are cut into
-/// model passes. <see cref="Fixed"/> cuts every <c>n</c> texts, as offline prediction always has. <see cref="CostBased"/>
+/// model passes. <see cref="Fixed(int, int?)"/> cuts every <c>n</c> texts, as offline prediction always has. <see cref="CostBased(int, double, int?)"/>
 /// cuts where it saves time: a pass costs a fixed overhead (reading every weight once, dispatching every operation)
 /// plus its padded tokens, so a batch of mixed lengths — what a server gathers from concurrent requests — runs
 /// faster as a few passes of similar lengths than as one pass padded to the longest text. Either may have a token
@@ -35,10 +35,17 @@ public sealed class BatchPlanner
     /// </summary>
     public static BatchPlanner CostBased(int maxBatchSize, double passOverheadTokens, int? maxBatchTokens = null) => new(maxBatchSize, passOverheadTokens, maxBatchTokens);
 
+    /// <summary><see cref="Fixed(int, int?)"/> with the batch size and token budget of <paramref name="options"/>.</summary>
+    public static BatchPlanner Fixed(DialectIdentifierOptions options) => Fixed(options.BatchSize, options.MaxBatchTokens);
+
+    /// <summary><see cref="CostBased(int, double, int?)"/> with the batch size and token budget of <paramref name="options"/>.</summary>
+    public static BatchPlanner CostBased(DialectIdentifierOptions options, double passOverheadTokens) =>
+        CostBased(options.BatchSize, passOverheadTokens, options.MaxBatchTokens);
+
     /// <summary>Most texts in one pass.</summary>
     public int MaxBatchSize { get; }
 
-    /// <summary>The fixed cost of one pass in tokens; null for <see cref="Fixed"/> passes.</summary>
+    /// <summary>The fixed cost of one pass in tokens; null for <see cref="Fixed(int, int?)"/> passes.</summary>
     public double? PassOverheadTokens { get; }
 
     /// <summary>Most padded tokens (rows × longest row) in a pass of more than one text; null: no budget.</summary>
@@ -101,7 +108,7 @@ public sealed class BatchPlanner
 
     /// <summary>
     /// The estimated time of a pass of <paramref name="rows"/> texts padded to <paramref name="longest"/> tokens, in
-    /// tokens' time: the pass overhead (0 for <see cref="Fixed"/>) plus the padded tokens.
+    /// tokens' time: the pass overhead (0 for <see cref="Fixed(int, int?)"/>) plus the padded tokens.
     /// </summary>
     public double EstimatedCost(int rows, int longest) => (PassOverheadTokens ?? 0) + (double)rows * longest;
 

@@ -26,7 +26,7 @@ public sealed class DialectIdentifier : IPassModel, IDisposable
         Options = options;
         Rule = options.Rule;
         _preprocessor = TextPreprocessor.FromPreset(options.Preprocessing);
-        _fixedPlanner = BatchPlanner.Fixed(options.BatchSize, options.MaxBatchTokens);
+        _fixedPlanner = BatchPlanner.Fixed(options);
     }
 
     /// <summary>The checkpoint directory.</summary>
@@ -112,7 +112,7 @@ public sealed class DialectIdentifier : IPassModel, IDisposable
     /// <summary>
     /// Predicts many texts as <see cref="Predict(IReadOnlyList{string}, TextPreprocessor, IProgress{int}?)"/> does, with
     /// the passes cut by <paramref name="planner"/> instead of every <see cref="DialectIdentifierOptions.BatchSize"/>
-    /// texts: <see cref="BatchPlanner.CostBased"/> suits batches of mixed lengths, such as a server's.
+    /// texts: <see cref="BatchPlanner.CostBased(int, double, int?)"/> suits batches of mixed lengths, such as a server's.
     /// </summary>
     public IReadOnlyList<DialectPrediction> Predict(IReadOnlyList<string> texts, TextPreprocessor preprocessor, BatchPlanner planner, IProgress<int>? progress = null)
     {
@@ -203,7 +203,7 @@ public sealed class DialectIdentifier : IPassModel, IDisposable
 
     /// <summary>
     /// Measures, on this machine and model, the fixed cost of one forward pass in units of one token's cost, for
-    /// <see cref="BatchPlanner.CostBased"/>: times a 1 × 16 and a 16 × 32 token pass (best of
+    /// <see cref="BatchPlanner.CostBased(int, double, int?)"/>: times a 1 × 16 and a 16 × 32 token pass (best of
     /// <paramref name="repeats"/> after a warm-up each), fits time = overhead + tokens × per-token time, and returns
     /// overhead ÷ per-token time (0 to 4,096). Takes a few forward passes: about a second for BERT-base on two cores.
     /// </summary>

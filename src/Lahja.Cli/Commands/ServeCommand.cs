@@ -74,9 +74,9 @@ internal static class ServeCommand
             BatchPlanner? planner = planning switch
             {
                 "auto" => null,
-                "fixed" => BatchPlanner.Fixed(identifierOptions.BatchSize, identifierOptions.MaxBatchTokens),
+                "fixed" => BatchPlanner.Fixed(identifierOptions),
                 _ when double.TryParse(planning, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var tokens)
-                       && tokens >= 0 && double.IsFinite(tokens) => BatchPlanner.CostBased(identifierOptions.BatchSize, tokens, identifierOptions.MaxBatchTokens),
+                       && tokens >= 0 && double.IsFinite(tokens) => BatchPlanner.CostBased(identifierOptions, tokens),
                 _ => throw new UsageException($"--pass-overhead-tokens: '{planning}' is not 'auto', 'fixed' or a number of tokens (0 or more)."),
             };
             // Resolved here, so the start-up line can name the model in use (its own line says what it is).
