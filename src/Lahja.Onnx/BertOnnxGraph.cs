@@ -110,8 +110,19 @@ public sealed class BertOnnxGraph
         var scale = b.ConstantFloat("const_sqrt_head", [MathF.Sqrt(headSize)]);
         var quantizer = precision == OnnxPrecision.Int8 ? new Int8Linear(b, weightBits) : null;
 
+        // int8: each float weight is read into one reused buffer and only its quantized copy is kept; a new array per
+        // weight left the whole float checkpoint as garbage at load time (BERT-base int8 load peak: docs/benchmarks.md).
+        float[] scratch = [];
+        ReadOnlySpan<float> ReadScratch(string name)
+        {
+            var length = (int)shapes[name].Aggregate(1L, (x, y) => x * y);
+            if (scratch.Length < length) scratch = new float[length];
+            var span = scratch.AsSpan(0, length);
+            tensors.ReadInto(map[name], span);
+            return span;
+        }
         string Dense(string input, string prefix) => quantizer is not null
-            ? quantizer.Apply(input, prefix, shapes[prefix + ".weight"], Read(prefix + ".weight"), W(prefix + ".bias"))
+            ? quantizer.Apply(input, prefix, shapes[prefix + ".weight"], ReadScratch(prefix + ".weight"), W(prefix + ".bias"))
             : b.Node("Gemm", [input, W(prefix + ".weight"), W(prefix + ".bias")], Int("transB", 1));
 
         for (var layer = 0; layer < config.NumHiddenLayers; layer++)

@@ -14,7 +14,7 @@ internal sealed class Int8Linear(OnnxGraphBuilder builder, int weightBits)
     private readonly int _limit = (1 << (weightBits - 1)) - 1;
 
     /// <summary>y = x Wᵀ + b for <paramref name="input"/> [rows, in], <paramref name="weight"/> [out, in] (Hugging Face layout).</summary>
-    public string Apply(string input, string prefix, long[] shape, float[] weight, string bias)
+    public string Apply(string input, string prefix, long[] shape, ReadOnlySpan<float> weight, string bias)
     {
         var (quantized, scales) = Quantize(weight, (int)shape[0], (int)shape[1], _limit);
         var q = builder.Weight(prefix + ".weight_int8", [shape[1], shape[0]], quantized);
@@ -30,13 +30,13 @@ internal sealed class Int8Linear(OnnxGraphBuilder builder, int weightBits)
     /// Quantizes <paramref name="weight"/> ([outputs, inputs], row-major) to [inputs, outputs] integers in
     /// [-<paramref name="limit"/>, <paramref name="limit"/>], one scale per output: max |w| / limit (1 for an all-zero column).
     /// </summary>
-    public static (sbyte[] Quantized, float[] Scales) Quantize(float[] weight, int outputs, int inputs, int limit)
+    public static (sbyte[] Quantized, float[] Scales) Quantize(ReadOnlySpan<float> weight, int outputs, int inputs, int limit)
     {
         var scales = OnnxGraphBuilder.Allocate<float>(outputs);
         var quantized = OnnxGraphBuilder.Allocate<sbyte>(weight.Length);
         for (var o = 0; o < outputs; o++)
         {
-            var row = weight.AsSpan(o * inputs, inputs);
+            var row = weight.Slice(o * inputs, inputs);
             var max = 0f;
             foreach (var w in row) max = Math.Max(max, Math.Abs(w));
             var scale = max > 0 ? max / limit : 1f;
