@@ -7,10 +7,11 @@ using Lahja.Text;
 //   tokenize   --model DIR --input FILE.jsonl [--repeat N]   tokens per second (pieces + [CLS]/[SEP])
 //   preprocess --input FILE.jsonl [--repeat N]              lines per second of the b2bert preset
 //   predict    --model DIR --input FILE.jsonl [--threads 2] [--batch-size 32] [--no-sort]
-//              texts per second of DialectIdentifier.Predict end to end (preprocessing, tokenization, model)
+//              texts per second of DialectIdentifier.Predict end to end (preprocessing, tokenization, model);
+//              --max-batch-tokens N|none (default: the library's)
 //              --engine onnx|torch (default: the library's default, ONNX), --precision fp32|int8, --weight-bits 8|7,
 //              --device cpu|cuda
-//   quantization --model DIR --input FILE.jsonl [--threads 2] [--weight-bits 8] [--batch-size 32]
+//   quantization --model DIR --input FILE.jsonl [--threads 2] [--weight-bits 8] [--batch-size 32] [--max-batch-tokens N|none]
 //              int8 vs fp32 (ONNX engine) on the texts: max and mean |Δp|, and the share of decisions (text × dialect,
 //              at the model's own thresholds) that change
 //   batch-cost --model DIR --input FILE.jsonl [--threads 2]
@@ -65,11 +66,13 @@ switch (mode)
         {
             Threads = int.Parse(Arg("--threads", "2")),
             BatchSize = int.Parse(Arg("--batch-size", "32")),
-            MaxBatchTokens = Arg("--max-batch-tokens", "") is { Length: > 0 } budget ? int.Parse(budget) : null,
+            MaxBatchTokens = Arg("--max-batch-tokens", "") switch { "" => DialectIdentifierOptions.DefaultMaxBatchTokens, "none" => null, var budget => int.Parse(budget) },
             SortByLength = !args.Contains("--no-sort"),
             Engine = EngineFromArguments(),
         };
         using var identifier = DialectIdentifier.Load(Arg("--model"), options);
+        double loadPeak;
+        using (var loaded = Process.GetCurrentProcess()) loadPeak = loaded.PeakWorkingSet64 / 1048576.0;
         identifier.Predict(texts.Take(options.BatchSize).ToArray()); // warm-up
         var watch = Stopwatch.StartNew();
         identifier.Predict(texts);
@@ -79,6 +82,8 @@ switch (mode)
         {
             impl = "lahja", engine = Arg("--engine", "onnx"), precision = Arg("--precision", "fp32"), sorted = options.SortByLength, texts = texts.Length, seconds = watch.Elapsed.TotalSeconds,
             per_second = texts.Length / watch.Elapsed.TotalSeconds, peak_rss_mb = self.PeakWorkingSet64 / 1048576.0,
+            // Peak RSS when the model had loaded, before any pass: what loading costs beyond the weights.
+            load_peak_rss_mb = loadPeak,
             // From process start to here: runtime start, model load (and graph build), warm-up and the timed pass.
             process_seconds = (DateTime.Now - self.StartTime).TotalSeconds,
         }));
@@ -112,8 +117,9 @@ switch (mode)
         var bits = int.Parse(Arg("--weight-bits", "8"));
         // int8 activations share one scale per batch (DynamicQuantizeLinear): the batch size changes the error.
         var batchSize = int.Parse(Arg("--batch-size", "32"));
-        using var fp32 = DialectIdentifier.Load(Arg("--model"), new DialectIdentifierOptions { Threads = threads, BatchSize = batchSize, Engine = new Lahja.Onnx.OnnxEngineFactory(Lahja.Onnx.OnnxPrecision.Fp32) });
-        using var int8 = DialectIdentifier.Load(Arg("--model"), new DialectIdentifierOptions { Threads = threads, BatchSize = batchSize, Engine = new Lahja.Onnx.OnnxEngineFactory(Lahja.Onnx.OnnxPrecision.Int8, bits) });
+        int? budget = Arg("--max-batch-tokens", "") switch { "" => DialectIdentifierOptions.DefaultMaxBatchTokens, "none" => null, var n => int.Parse(n) };
+        using var fp32 = DialectIdentifier.Load(Arg("--model"), new DialectIdentifierOptions { Threads = threads, BatchSize = batchSize, MaxBatchTokens = budget, Engine = new Lahja.Onnx.OnnxEngineFactory(Lahja.Onnx.OnnxPrecision.Fp32) });
+        using var int8 = DialectIdentifier.Load(Arg("--model"), new DialectIdentifierOptions { Threads = threads, BatchSize = batchSize, MaxBatchTokens = budget, Engine = new Lahja.Onnx.OnnxEngineFactory(Lahja.Onnx.OnnxPrecision.Int8, bits) });
         var a = fp32.Predict(texts);
         var b = int8.Predict(texts);
         double max = 0, sum = 0;
@@ -135,7 +141,7 @@ switch (mode)
         var decisions = (long)texts.Length * Dialects.Count;
         Console.WriteLine(JsonSerializer.Serialize(new
         {
-            mode, weight_bits = bits, batch_size = batchSize, texts = texts.Length, max_abs_dp = max, mean_abs_dp = sum / decisions,
+            mode, weight_bits = bits, batch_size = batchSize, max_batch_tokens = budget, texts = texts.Length, max_abs_dp = max, mean_abs_dp = sum / decisions,
             flipped_decisions = flipped, flipped_share = (double)flipped / decisions, texts_changed = textsChanged,
         }));
         break;

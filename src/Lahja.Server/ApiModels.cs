@@ -76,6 +76,7 @@ public sealed record RequestLimits(int MaxTextsPerRequest, int MaxCharactersPerT
 /// <param name="MaxPoolTexts">Most texts of concurrent requests in the pool that forward passes are chosen from.</param>
 /// <param name="MaxBatchTexts">The first name of <c>max_pool_texts</c>, same value (kept for clients that read it).</param>
 /// <param name="MaxPassTexts">Most texts in one forward pass.</param>
+/// <param name="MaxPassTokens">Most padded tokens in a forward pass of more than one text (texts × the longest); null: no budget.</param>
 /// <param name="PassOverheadTokens">The measured fixed cost of a forward pass in tokens, by which the pool is cut into passes; null: fixed passes.</param>
 /// <param name="MaxWaitMilliseconds">Longest wait for more requests to join a pass; null: automatic.</param>
-public sealed record BatchingDescription(int MaxPoolTexts, int MaxBatchTexts, int MaxPassTexts, double? PassOverheadTokens, long? MaxWaitMilliseconds);
+public sealed record BatchingDescription(int MaxPoolTexts, int MaxBatchTexts, int MaxPassTexts, int? MaxPassTokens, double? PassOverheadTokens, long? MaxWaitMilliseconds);

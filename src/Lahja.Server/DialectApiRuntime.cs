@@ -190,7 +190,7 @@ internal sealed class DialectApiRuntime : IAsyncDisposable
             identifier.Options.Preprocessing, TextPreprocessor.PresetNames, identifier.Options.MaxLength,
             [.. Dialects.Table.Select(d => d.Label)],
             new RequestLimits(options.MaxTextsPerRequest, options.MaxCharactersPerText, options.MaxBodyBytes, (long)options.RequestTimeout.TotalMilliseconds),
-            new BatchingDescription(batcher.MaxPoolTexts, batcher.MaxPoolTexts, batcher.Planner.MaxBatchSize, batcher.Planner.PassOverheadTokens,
+            new BatchingDescription(batcher.MaxPoolTexts, batcher.MaxPoolTexts, batcher.Planner.MaxBatchSize, batcher.Planner.MaxBatchTokens, batcher.Planner.PassOverheadTokens,
                 batcher.MaxWait is { } wait ? (long)wait.TotalMilliseconds : null),
             Lahja.Checkpoints.LahjaSettings.Load(directory)?.Description);
     }

@@ -15,6 +15,8 @@ public sealed class CommandLineConsistencyTests
     [InlineData("predict", "--batch-size", "0")]
     [InlineData("predict", "--max-batch-tokens", "0")]
     [InlineData("serve", "--max-batch-tokens", "-4")]
+    [InlineData("predict", "--max-batch-tokens", "lots")]
+    [InlineData("serve", "--max-batch-tokens", "lots")]
     [InlineData("predict", "--threads", "0")]
     [InlineData("predict", "--max-length", "1")]
     [InlineData("serve", "--threshold", "2")]
@@ -81,6 +83,18 @@ public sealed class CommandLineConsistencyTests
                     Assert.Equal(expected[field], actual[field]);
             }
         }
+    }
+
+    [Fact]
+    public void The_token_budget_defaults_to_the_librarys_and_none_lifts_it()
+    {
+        var (code, help, _) = CliRunner.Run("", "predict", "--help");
+        Assert.Equal(0, code);
+        Assert.Matches($@"--max-batch-tokens <N\|none>[^\n]*\n?[^\n]*\[default: {DialectIdentifierOptions.DefaultMaxBatchTokens}\]", help);
+        var (noneCode, output, error) = CliRunner.Run("", "predict", "-m", Model, "-f", "tsv", "--max-batch-tokens", "none", "شلونك");
+        Assert.Equal(0, noneCode);
+        Assert.Contains("شلونك", output);
+        Assert.DoesNotContain("lahja:", error);
     }
 
     [Fact]

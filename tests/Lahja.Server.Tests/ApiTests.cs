@@ -178,9 +178,10 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         var model = await server.Client.GetFromJsonAsync<JsonElement>("/v1/model", TestContext.Current.CancellationToken);
         Assert.Equal(Lahja.Checkpoints.CheckpointFiles.WeightsSha256(ServerFixture.Model), model.GetProperty("weights").GetString());
         Assert.Equal(18, model.GetProperty("dialects").GetArrayLength());
-        // The default batching: passes cut by a pass overhead measured at start, automatic wait.
+        // The default batching: passes cut by a pass overhead measured at start within the default token budget, automatic wait.
         var batching = model.GetProperty("batching");
         Assert.Equal(32, batching.GetProperty("max_pass_texts").GetInt32());
+        Assert.Equal(DialectIdentifierOptions.DefaultMaxBatchTokens, batching.GetProperty("max_pass_tokens").GetInt32());
         Assert.InRange(batching.GetProperty("pass_overhead_tokens").GetDouble(), 0, 4096);
         Assert.Equal(JsonValueKind.Null, batching.GetProperty("max_wait_milliseconds").ValueKind);
         var dialects = await server.Client.GetFromJsonAsync<JsonElement>("/v1/dialects", TestContext.Current.CancellationToken);

@@ -64,9 +64,9 @@ internal static class ServeCommand
                 if (string.IsNullOrEmpty(apiKey)) throw new UsageException($"--api-key-env {name}: the environment variable is not set or empty.");
             }
             var identifierOptions = settings.Bind(parse);
-            // Checked here as well as by the library: the planner below is built from it before the model loads.
+            // Checked here as well as by the library: the planner below is built from it before the model loads (the
+            // token budget is checked by its parser).
             if (identifierOptions.BatchSize < 1) throw new UsageException("--batch-size must be at least 1.");
-            if (identifierOptions.MaxBatchTokens is < 1 and var budget) throw new UsageException($"--max-batch-tokens {budget}: The token budget of a pass must be at least 1.");
             if (parse.GetValue(maxBatch) < 1) throw new UsageException("--max-pool-texts must be at least 1.");
             if (parse.GetValue(maxWait) < 0) throw new UsageException("--max-wait-ms must be 0 or more.");
             if (LahjaServer.UrlsProblem(parse.GetValue(urls)!) is { } urlsProblem) throw new UsageException($"--urls: {urlsProblem}");

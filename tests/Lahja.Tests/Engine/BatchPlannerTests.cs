@@ -194,6 +194,24 @@ public class DialectIdentifierPlanningTests
     }
 
     [Fact]
+    public void By_default_passes_keep_to_the_default_token_budget_and_null_lifts_it()
+    {
+        // 64 texts of 20–40 tokens: 32 to a pass would hold more than 512 padded tokens.
+        var texts = Enumerable.Range(0, 64).Select(i => string.Join(" ", Enumerable.Repeat("شلونك حبيبي", 10 + i % 11))).ToArray();
+        var engine = new RecordingEngine();
+        using var identifier = RecordingEngine.Identifier(engine);
+        Assert.Equal(DialectIdentifierOptions.DefaultMaxBatchTokens, identifier.Options.MaxBatchTokens);
+        identifier.Predict(texts);
+        Assert.All(engine.Passes, p => Assert.True(p.Rows == 1 || p.Rows * p.Length <= DialectIdentifierOptions.DefaultMaxBatchTokens, $"{p.Rows} × {p.Length}"));
+        var unbudgetedEngine = new RecordingEngine();
+        using var unbudgeted = DialectIdentifier.Load(Path.Combine(ReferenceTools.RepositoryRoot, "tests", "Lahja.Torch.Tests", "Fixtures", "checkpoints", "f32"),
+            new DialectIdentifierOptions { Engine = unbudgetedEngine, MaxBatchTokens = null });
+        unbudgeted.Predict(texts);
+        Assert.Equal([32, 32], unbudgetedEngine.Passes.Select(p => p.Rows));
+        Assert.True(unbudgetedEngine.Passes[0].Rows * unbudgetedEngine.Passes[0].Length > DialectIdentifierOptions.DefaultMaxBatchTokens); // else the budget was not tested
+    }
+
+    [Fact]
     public void The_pass_overhead_is_measured_in_tokens()
     {
         // 30 ms a pass and 0.2 ms a token: an overhead of 150 tokens. Sleeps only ever run long, and the best of three

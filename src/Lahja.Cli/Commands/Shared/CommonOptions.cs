@@ -24,8 +24,34 @@ internal static class CommonOptions
     public static Option<int> BatchSize(string description = "Texts per forward pass.") =>
         new("--batch-size") { Description = description, DefaultValueFactory = _ => Defaults.BatchSize };
 
+    /// <summary>
+    /// <c>--max-batch-tokens N|none</c>: the library's default budget when absent. <c>none</c> parses to
+    /// <see cref="NoTokenBudget"/> (System.CommandLine takes a null from a custom parser for "not parsed");
+    /// <see cref="TokenBudget"/> turns the value into the library's.
+    /// </summary>
     public static Option<int?> MaxBatchTokens() =>
-        new("--max-batch-tokens") { Description = "Most padded tokens per forward pass (texts × the longest one's tokens): bounds memory whatever the lengths; a longer text runs alone. Default: no budget." };
+        new("--max-batch-tokens")
+        {
+            Description = "Most padded tokens per forward pass (texts × the longest one's tokens): bounds memory whatever the lengths; a longer text runs alone. none: no budget (a GPU runs larger passes faster).",
+            HelpName = "N|none",
+            DefaultValueFactory = _ => Defaults.MaxBatchTokens,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (string.Equals(text, "none", StringComparison.OrdinalIgnoreCase)) return NoTokenBudget;
+                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var budget))
+                    result.AddError($"--max-batch-tokens {text}: neither a number of tokens nor 'none'.");
+                else if (budget < 1)
+                    result.AddError($"--max-batch-tokens {text}: The token budget of a pass must be at least 1.");
+                return budget;
+            },
+        };
+
+    /// <summary>What <c>--max-batch-tokens none</c> parses to.</summary>
+    public const int NoTokenBudget = 0;
+
+    /// <summary>The library's token budget for a parsed <c>--max-batch-tokens</c> value (null: no budget).</summary>
+    public static int? TokenBudget(int? parsed) => parsed == NoTokenBudget ? null : parsed;
 
     public static Option<int?> Threads(string description = "CPU threads for the model (default: the engine's choice).") =>
         new("--threads") { Description = description };

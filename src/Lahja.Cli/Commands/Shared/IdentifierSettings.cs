@@ -42,7 +42,7 @@ internal sealed class IdentifierSettings
             TopK = TopK is null ? defaults.TopK : parse.GetValue(TopK),
             Preprocessing = Preprocessing is null ? defaults.Preprocessing : parse.GetValue(Preprocessing)!,
             BatchSize = BatchSize is null ? defaults.BatchSize : parse.GetValue(BatchSize),
-            MaxBatchTokens = MaxBatchTokens is null ? defaults.MaxBatchTokens : parse.GetValue(MaxBatchTokens),
+            MaxBatchTokens = MaxBatchTokens is null ? defaults.MaxBatchTokens : CommonOptions.TokenBudget(parse.GetValue(MaxBatchTokens)),
             Threads = Threads is null ? defaults.Threads : parse.GetValue(Threads),
             MaxLength = MaxLength is null ? defaults.MaxLength : parse.GetValue(MaxLength),
             Engine = Engine ? EngineSelection.Factory(parse) : defaults.Engine,
