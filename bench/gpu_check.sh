@@ -6,7 +6,7 @@
 #     provider) and keep max |Δp| ≤ 1e-5 against PyTorch's probabilities (TF32 off);
 #  2. the bundled model through the CLI on cuda vs cpu: the same decisions, max |Δp| printed;
 #  3. speed on the BERT-base-shaped checkpoint of bench/model_bench.sh (1,000 NADI 2024 test sentences, batches of
-#     32, Lahja's batching): cuda vs cpu, fp32, texts per second.
+#     32, Lahja's batching with the default budget of 512 tokens a pass and with none): cuda vs cpu, fp32, texts per second.
 #   bench/gpu_check.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,7 +37,9 @@ if [ -d "$data/nadi" ]; then
   bench_base_checkpoint
   dotnet build "$root/bench/Lahja.Bench" -c Release "${gpu[@]}" -o "$work/bin" --nologo >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
   for device in cpu cuda; do
-    dotnet "$work/bin/Lahja.Bench.dll" predict --model "$work/base" --input "$work/sentences.jsonl" --threads 2 --batch-size 32 --engine onnx --device $device
+    for budget in 512 none; do
+    dotnet "$work/bin/Lahja.Bench.dll" predict --model "$work/base" --input "$work/sentences.jsonl" --threads 2 --batch-size 32 --engine onnx --device $device --max-batch-tokens $budget
+    done
   done
 else
   echo "gpu_check: $data/nadi not found: speed not measured" >&2

@@ -19,7 +19,7 @@ for sort in no yes; do
   flag=$([ $sort = yes ] && echo "--sort" || echo "")
   results+=("$(/usr/bin/python3 "$root/tools/reference/bert_reference.py" bench --model "$work/base" --threads 2 --batch-size 32 $flag "$work/ids.jsonl")")
   lflag=$([ $sort = yes ] && echo "" || echo "--no-sort")
-  results+=("$(dotnet "$work/bin/Lahja.Bench.dll" predict --model "$work/base" --input "$work/sentences.jsonl" --threads 2 --batch-size 32 $lflag)")
+  results+=("$(dotnet "$work/bin/Lahja.Bench.dll" predict --model "$work/base" --input "$work/sentences.jsonl" --threads 2 --batch-size 32 --max-batch-tokens none $lflag)")
 done
 printf '%s\n' "${results[@]}"
 /usr/bin/python3 - "${results[@]}" <<'PY'

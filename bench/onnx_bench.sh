@@ -3,7 +3,8 @@
 # the 1,000 NADI 2024 test sentences, 2 threads, each run its own process, one after the other:
 #  - PyTorch (tools/reference/bert_reference.py) as Python users run it: batches of 32 in file order, padded to the
 #    longest in each batch, on ids tokenized in advance (its timed pass excludes text processing);
-#  - TorchSharp fp32 the same Python way (--no-sort) and with Lahja's batching (length-sorted);
+#  - TorchSharp fp32 the same Python way (--no-sort --max-batch-tokens none) and with Lahja's batching (length-sorted,
+#    at most 512 padded tokens a pass: the library's default);
 #  - ONNX fp32, int8 (8-bit weights) and int8 with 7-bit weights, with Lahja's batching.
 # Lahja's runs are `DialectIdentifier.Predict` end to end (b2bert preprocessing, tokenization, model). "pass" is the
 # timed pass after a warm-up of one batch; "process" is wall-clock from process start to exit (runtime start, model
@@ -33,7 +34,7 @@ timed() {
 echo "weights: $(stat -c %s "$work/base/model.safetensors") bytes (model.safetensors)"
 lahja() { dotnet "$work/bin/Lahja.Bench.dll" predict --model "$work/base" --input "$work/sentences.jsonl" --threads 2 --batch-size 32 "$@"; }
 timed "PyTorch, file order" /usr/bin/python3 "$root/tools/reference/bert_reference.py" bench --model "$work/base" --threads 2 --batch-size 32 "$work/ids.jsonl"
-timed "TorchSharp fp32, file order" lahja --engine torch --no-sort
+timed "TorchSharp fp32, file order" lahja --engine torch --no-sort --max-batch-tokens none
 timed "TorchSharp fp32, Lahja batching" lahja --engine torch
 timed "ONNX fp32, Lahja batching" lahja --engine onnx
 timed "ONNX int8, Lahja batching" lahja --engine onnx --precision int8

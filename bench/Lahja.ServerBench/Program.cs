@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 // Load test of the HTTP service on loopback, against offline DialectIdentifier.Predict in the same process.
 //   Lahja.ServerBench --model DIR --input FILE.jsonl [--texts 300] [--clients 1,8,32] [--texts-per-request 1]
-//                     [--threads 2] [--batch-size 32] [--serve-batch-size 32] [--serve-threads N] [--max-wait-ms auto]
+//                     [--threads 2] [--batch-size 32] [--serve-batch-size 32] [--serve-threads N] [--max-wait-ms auto] [--max-batch-tokens N|none]
 //                     [--pass-overhead-tokens auto|fixed|N] [--offline-passes 3]
 // Offline: Predict over all texts at once (length-sorted batches), after an untimed warm-up pass; best of
 // --offline-passes (3). Served: a LahjaServer on
@@ -34,6 +34,7 @@ var perRequest = int.Parse(Arg("--texts-per-request", "1"));
 var identifierOptions = new DialectIdentifierOptions
 {
     Threads = int.Parse(Arg("--threads", "2")), BatchSize = int.Parse(Arg("--batch-size", "32")),
+    MaxBatchTokens = Arg("--max-batch-tokens", "") switch { "" => DialectIdentifierOptions.DefaultMaxBatchTokens, "none" => null, var budget => int.Parse(budget) },
     Engine = new OnnxEngineFactory(Arg("--precision", "fp32") == "int8" ? OnnxPrecision.Int8 : OnnxPrecision.Fp32),
 };
 var modelName = Path.GetFileName(Path.GetFullPath(model).TrimEnd('/'));
@@ -66,9 +67,9 @@ using (var identifier = DialectIdentifier.Load(model, identifierOptions with { B
 {
     planner = Arg("--pass-overhead-tokens", "auto") switch
     {
-        "auto" => BatchPlanner.CostBased(serveBatchSize, identifier.MeasurePassOverheadTokens()),
-        "fixed" => BatchPlanner.Fixed(serveBatchSize),
-        var tokens => BatchPlanner.CostBased(serveBatchSize, double.Parse(tokens, System.Globalization.CultureInfo.InvariantCulture)),
+        "auto" => BatchPlanner.CostBased(identifier.Options, identifier.MeasurePassOverheadTokens()),
+        "fixed" => BatchPlanner.Fixed(identifier.Options),
+        var tokens => BatchPlanner.CostBased(identifier.Options, double.Parse(tokens, System.Globalization.CultureInfo.InvariantCulture)),
     };
     var preprocessor = TextPreprocessor.FromPreset(identifier.Options.Preprocessing);
     var groups = texts.Chunk(Math.Min(64, clientCounts.Max() * perRequest)).ToArray();
