@@ -50,7 +50,12 @@ public class OnnxEngineTests
         using var work = new TemporaryDirectory();
         var config = CheckpointFiles.LoadConfig(ModelFixtures.Checkpoint("f32")) with
         {
-            HiddenSize = 64, NumAttentionHeads = 4, IntermediateSize = 256, NumHiddenLayers = 4, VocabSize = 16, MaxPositionEmbeddings = 16,
+            HiddenSize = 64,
+            NumAttentionHeads = 4,
+            IntermediateSize = 256,
+            NumHiddenLayers = 4,
+            VocabSize = 16,
+            MaxPositionEmbeddings = 16,
         };
         var random = new Random(7);
         var parameters = BertCheckpointLayout.Parameters(config, config.NumLabels);
