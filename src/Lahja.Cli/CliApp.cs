@@ -40,6 +40,7 @@ public static class CliApp
             ExportCommand.Create(io),
             ServeCommand.Create(io),
             TrainCommand.Create(io),
+            PretrainCommand.Create(io),
             PseudoLabelCommand.Create(io),
             JobsCommand.Create(io),
             VocabCommand.Create(io),

@@ -158,14 +158,17 @@ internal sealed class BertIntermediate : Module<Tensor, Tensor>
     public override Tensor forward(Tensor hidden)
     {
         using var projected = dense.forward(hidden);
-        return _activation switch
-        {
-            "gelu" => functional.gelu(projected),
-            "relu" => functional.relu(projected),
-            // gelu_new and gelu_pytorch_tanh: the tanh approximation.
-            _ => functional.gelu(projected, TorchSharp.Modules.GELU.Approximate.tanh, false),
-        };
+        return Activate(_activation, projected);
     }
+
+    /// <summary>transformers' <c>ACT2FN[hidden_act]</c> for the activations <see cref="BertConfig"/> accepts.</summary>
+    internal static Tensor Activate(string activation, Tensor input) => activation switch
+    {
+        "gelu" => functional.gelu(input),
+        "relu" => functional.relu(input),
+        // gelu_new and gelu_pytorch_tanh: the tanh approximation.
+        _ => functional.gelu(input, TorchSharp.Modules.GELU.Approximate.tanh, false),
+    };
 }
 
 /// <summary>One post-LN encoder layer.</summary>
@@ -237,23 +240,33 @@ internal sealed class BertPooler : Module<Tensor, Tensor>
     }
 }
 
-/// <summary><c>bert</c>: embeddings, encoder, pooler.</summary>
+/// <summary><c>bert</c>: embeddings, encoder and (unless it is a masked-language model's) pooler.</summary>
 internal sealed class BertModel : Module<Tensor, Tensor, Tensor, Tensor>
 {
     public readonly BertEmbeddings embeddings;
     public readonly BertEncoder encoder;
-    public readonly BertPooler pooler;
+    public readonly BertPooler? pooler;
 
-    public BertModel(BertConfig config) : base("bert")
+    /// <param name="config">The architecture.</param>
+    /// <param name="addPoolingLayer">transformers' <c>add_pooling_layer</c>: false for <c>BertForMaskedLM</c>, which has no pooler.</param>
+    public BertModel(BertConfig config, bool addPoolingLayer = true) : base("bert")
     {
         embeddings = new BertEmbeddings(config);
         encoder = new BertEncoder(config);
-        pooler = new BertPooler(config);
+        if (addPoolingLayer) pooler = new BertPooler(config);
         RegisterComponents();
     }
 
     /// <returns>The pooled output [batch, hidden].</returns>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        if (pooler is null) throw new InvalidOperationException("This BERT has no pooler (a masked-language model's): use Encode.");
+        using var encoded = Encode(inputIds, attentionMask, tokenTypeIds);
+        return pooler.forward(encoded);
+    }
+
+    /// <returns>The last layer's hidden states [batch, length, hidden].</returns>
+    public Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
         // transformers' extended attention mask: (1 - mask) * finfo(float32).min, broadcast over heads and queries.
         using var floatMask = attentionMask.to(ScalarType.Float32);
@@ -265,8 +278,7 @@ internal sealed class BertModel : Module<Tensor, Tensor, Tensor, Tensor>
         using var heads = inverted.unsqueeze(1);
         using var additive = heads.unsqueeze(1);
         using var embedded = embeddings.forward(inputIds, tokenTypeIds);
-        using var encoded = encoder.forward(embedded, additive);
-        return pooler.forward(encoded);
+        return encoder.forward(embedded, additive);
     }
 }
 
@@ -334,18 +346,26 @@ public sealed class BertForSequenceClassification : Module<Tensor, Tensor, Tenso
     /// Linear and Embedding weights ~ N(0, initializer_range), biases 0, the padding embedding row 0, LayerNorm weight 1
     /// and bias 0 (TorchSharp's own defaults differ). Draws from libtorch's generator in parameter order.
     /// </summary>
-    internal void InitializeWeights(Func<string, bool> which)
+    internal void InitializeWeights(Func<string, bool> which) => InitializeWeights(this, Config, which);
+
+    /// <summary>
+    /// <c>_init_weights</c> for the parameters of <paramref name="model"/> (a BERT with its head) that
+    /// <paramref name="which"/> names: shared by the classifier and the masked-language model.
+    /// </summary>
+    internal static void InitializeWeights(Module model, BertConfig config, Func<string, bool> which)
     {
         using var noGrad = no_grad();
         using var one = 1.ToScalar();
-        foreach (var (name, parameter) in named_parameters())
+        Tensor? words = null;
+        foreach (var (name, parameter) in model.named_parameters())
         {
+            if (name == "bert.embeddings.word_embeddings.weight") words = parameter;
             if (!which(name)) continue;
             if (name.Contains("LayerNorm", StringComparison.Ordinal)) _ = name.EndsWith(".weight", StringComparison.Ordinal) ? parameter.fill_(one) : parameter.zero_();
             else if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
-            else parameter.normal_(0, Config.InitializerRange);
+            else parameter.normal_(0, config.InitializerRange);
         }
-        if (which("bert.embeddings.word_embeddings.weight"))
-            bert.embeddings.word_embeddings.weight![Config.PadTokenId].zero_();
+        if (words is not null && which("bert.embeddings.word_embeddings.weight"))
+            words[config.PadTokenId].zero_();
     }
 }

@@ -35,7 +35,7 @@ public static class TorchCheckpoint
     }
 
     /// <summary>The model's parameters as (canonical name, shape, float32 data), in module order, for saving.</summary>
-    public static IEnumerable<(string Name, long[] Shape, float[] Data)> Parameters(BertForSequenceClassification model)
+    public static IEnumerable<(string Name, long[] Shape, float[] Data)> Parameters(TorchSharp.torch.nn.Module model)
     {
         foreach (var (name, parameter) in model.named_parameters())
         {

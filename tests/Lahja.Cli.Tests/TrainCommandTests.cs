@@ -54,6 +54,50 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("\"probabilities\"", stdout);
         Assert.Equal(2, CliRunner.Run("", "train", "--train", corpus, "-o", output).ExitCode); // neither --init nor --vocab
     }
+
+    [Fact]
+    public void Pretrain_then_fine_tune_from_the_pretrained_encoder()
+    {
+        var corpus = Corpus();
+        var plain = Write("plain.txt", "مرحبا نص1 كلمة2\n\nنص3 مرحبا\n");
+        var vocab = Path.Combine(_work, "vocab");
+        var (code, _, error) = CliRunner.Run("", "vocab", "-i", corpus, "--size", "120", "-o", vocab, "--preprocess", "none", "--min-frequency", "1");
+        Assert.True(code == 0, error);
+        var pretrained = Path.Combine(_work, "pretrained");
+        (code, var stdout, error) = CliRunner.Run("", "pretrain", "-i", corpus, plain, "--vocab", vocab, "--layers", "1", "--hidden", "16", "--heads", "2",
+            "--epochs", "2", "--batch-size", "8", "--lr", "1e-3", "--warmup", "0", "--preprocess", "none", "--holdout", "4", "-o", pretrained);
+        Assert.True(code == 0, error);
+        Assert.Contains("40 texts from train.jsonl", error);
+        Assert.Contains("2 texts from plain.txt", error); // the empty line is not a text
+        Assert.Contains("held-out after epoch 2: masked-token loss", error);
+        Assert.Equal(pretrained, stdout.Trim());
+        Assert.Contains("BertForMaskedLM", File.ReadAllText(Path.Combine(pretrained, "config.json")));
+        var output = Path.Combine(_work, "model");
+        (code, _, error) = CliRunner.Run("", "train", "--train", corpus, "--init", pretrained, "--epochs", "1", "--batch-size", "8", "--warmup", "0",
+            "--preprocess", "none", "-o", output);
+        Assert.True(code == 0, error);
+        (code, stdout, error) = CliRunner.Run("", "predict", "-m", output, "--preprocess", "none", "-f", "jsonl", "مرحبا");
+        Assert.True(code == 0, error);
+        Assert.Contains("\"probabilities\"", stdout);
+    }
+
+    [Theory]
+    [InlineData("pretrain -i {corpus} -o {out}")] // neither --vocab nor --init
+    [InlineData("pretrain -i {corpus} -o {out} --vocab {out} --init {out}")]
+    [InlineData("pretrain -i {corpus} -o {out} --vocab {out} --mask-probability 0")]
+    [InlineData("pretrain -i {corpus} -o {out} --vocab {out} --mask-probability 1.5")]
+    [InlineData("pretrain -i {corpus} -o {out} --vocab {out} --max-length 2")]
+    [InlineData("pretrain -i {corpus} -o {out} --init {checkpoint} --layers 2")] // a checkpoint's architecture is its config's
+    [InlineData("train --train {corpus} -o {out} --init {checkpoint} --hidden 64 --initializer-range 0.08")]
+    public void Pretrain_usage_errors_exit_2_before_any_work(string arguments)
+    {
+        var checkpoint = Path.Combine(CliRunner.RepositoryRoot, "tests", "Lahja.Torch.Tests", "Fixtures", "checkpoints", "f32");
+        var args = arguments.Replace("{corpus}", Corpus()).Replace("{out}", Path.Combine(_work, "p")).Replace("{checkpoint}", checkpoint).Split(' ');
+        var (code, _, error) = CliRunner.Run("", args);
+        Assert.True(code == 2, error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.False(Directory.Exists(Path.Combine(_work, "p")));
+    }
 }
 
 public sealed class TrainPlanOnNadiTests : IDisposable

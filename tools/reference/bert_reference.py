@@ -6,11 +6,15 @@
   predict          the faithful forward pass of transformers' BertForSequenceClassification in eval mode
                    (post-LN encoder, erf GELU, extended attention mask (1 - mask) * finfo.min, tanh pooler,
                    classifier, sigmoid), on token ids given one JSON array per line; prints probabilities as JSON
+  mlm-loss         transformers' BertForMaskedLM loss in eval mode (transform dense, GELU, LayerNorm, decoder tied to
+                   the word embeddings plus cls.predictions.bias; cross-entropy ignoring labels of -100), for rows
+                   {"ids": [...], "labels": [...]}: one line per row, then one for all rows as a padded batch
 
   bert_reference.py make-checkpoint --out DIR --vocab vocab.txt [--seed 7] [--layers 2] [--hidden 32] [--heads 4]
                     [--intermediate 64] [--max-positions 512] [--labels names|generic|reordered]
-                    [--format safetensors|bin] [--dtype F32|F16|BF16] [--key-style hf|bare|legacy]
+                    [--format safetensors|bin] [--dtype F32|F16|BF16] [--key-style hf|bare|legacy] [--mlm-head]
   bert_reference.py predict --model DIR [--batch-size 32] IDS.jsonl > PROBS.jsonl
+  bert_reference.py mlm-loss --model DIR ROWS.jsonl > LOSSES.jsonl
   bert_reference.py bench --model DIR [--threads 2] [--batch-size 32] [--sort] IDS.jsonl
 """
 import argparse
@@ -128,6 +132,18 @@ def make_checkpoint(args):
     with open(os.path.join(args.out, "config.json"), "w", encoding="utf-8") as f:
         json.dump(cfg, f, indent=2)
     state = random_state(cfg, 18, args.seed, args.init_std)
+    if args.mlm_head:
+        # BertForPreTraining-style checkpoints (CAMeLBERT's) carry the masked-language head beside the encoder.
+        cfg["architectures"] = ["BertForMaskedLM"]
+        with open(os.path.join(args.out, "config.json"), "w", encoding="utf-8") as f:
+            json.dump(cfg, f, indent=2)
+        g = torch.Generator().manual_seed(args.seed + 1)
+        h = args.hidden
+        state["cls.predictions.transform.dense.weight"] = args.init_std * torch.randn((h, h), generator=g)
+        state["cls.predictions.transform.dense.bias"] = 0.1 * torch.randn((h,), generator=g)
+        state["cls.predictions.transform.LayerNorm.weight"] = 1.0 + 0.1 * torch.randn((h,), generator=g)
+        state["cls.predictions.transform.LayerNorm.bias"] = 0.1 * torch.randn((h,), generator=g)
+        state["cls.predictions.bias"] = 0.1 * torch.randn((vocab_size,), generator=g)
     if args.key_style != "hf":
         renamed = {}
         for k, v in state.items():
@@ -161,6 +177,13 @@ def layer_norm(x, w, b, eps):
 
 def forward(cfg, s, ids, mask):
     """transformers' BertForSequenceClassification.forward in eval mode: logits for a padded batch."""
+    x = encode(cfg, s, ids, mask)
+    pooled = torch.tanh(torch.nn.functional.linear(x[:, 0], s["bert.pooler.dense.weight"], s["bert.pooler.dense.bias"]))
+    return torch.nn.functional.linear(pooled, s["classifier.weight"], s["classifier.bias"])
+
+
+def encode(cfg, s, ids, mask):
+    """transformers' BertModel in eval mode: the last layer's hidden states for a padded batch."""
     eps = cfg["layer_norm_eps"]
     heads = cfg["num_attention_heads"]
     batch, length = ids.shape
@@ -186,8 +209,29 @@ def forward(cfg, s, ids, mask):
         x = layer_norm(linear(context, "attention.output.dense") + x, s[p + "attention.output.LayerNorm.weight"], s[p + "attention.output.LayerNorm.bias"], eps)
         inner = torch.nn.functional.gelu(linear(x, "intermediate.dense"))
         x = layer_norm(linear(inner, "output.dense") + x, s[p + "output.LayerNorm.weight"], s[p + "output.LayerNorm.bias"], eps)
-    pooled = torch.tanh(torch.nn.functional.linear(x[:, 0], s["bert.pooler.dense.weight"], s["bert.pooler.dense.bias"]))
-    return torch.nn.functional.linear(pooled, s["classifier.weight"], s["classifier.bias"])
+    return x
+
+
+def mlm_loss(args):
+    cfg, s = load_model(args.model)
+    rows = [json.loads(line) for line in open(args.input, encoding="utf-8") if line.strip()]
+    pad = cfg.get("pad_token_id", 0)
+
+    def loss(chunk):
+        width = max(len(r["ids"]) for r in chunk)
+        ids = torch.tensor([r["ids"] + [pad] * (width - len(r["ids"])) for r in chunk], dtype=torch.long)
+        mask = torch.tensor([[1] * len(r["ids"]) + [0] * (width - len(r["ids"])) for r in chunk], dtype=torch.long)
+        labels = torch.tensor([r["labels"] + [-100] * (width - len(r["labels"])) for r in chunk], dtype=torch.long)
+        x = encode(cfg, s, ids, mask)
+        t = torch.nn.functional.linear(x, s["cls.predictions.transform.dense.weight"], s["cls.predictions.transform.dense.bias"])
+        t = layer_norm(torch.nn.functional.gelu(t), s["cls.predictions.transform.LayerNorm.weight"], s["cls.predictions.transform.LayerNorm.bias"], cfg["layer_norm_eps"])
+        scores = torch.nn.functional.linear(t, s["bert.embeddings.word_embeddings.weight"], s["cls.predictions.bias"])
+        return torch.nn.functional.cross_entropy(scores.view(-1, cfg["vocab_size"]), labels.view(-1), ignore_index=-100).item()
+
+    with torch.inference_mode():
+        for row in rows:
+            print(json.dumps({"loss": loss([row])}))
+        print(json.dumps({"loss": loss(rows)}))
 
 
 def predict(args):
@@ -293,11 +337,15 @@ def main():
     m.add_argument("--format", choices=["safetensors", "bin"], default="safetensors")
     m.add_argument("--dtype", choices=["F32", "F16", "BF16"], default="F32")
     m.add_argument("--key-style", choices=["hf", "legacy"], default="hf")
+    m.add_argument("--mlm-head", action="store_true", help="add the masked-language head (cls.predictions.*)")
     p = sub.add_parser("predict")
     p.add_argument("--model", required=True)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--strict", action="store_true", help="fail unless the keys are exactly BertForSequenceClassification's")
     p.add_argument("input")
+    l = sub.add_parser("mlm-loss")
+    l.add_argument("--model", required=True)
+    l.add_argument("input")
     b = sub.add_parser("bench")
     b.add_argument("--model", required=True)
     b.add_argument("--batch-size", type=int, default=32)
@@ -313,7 +361,7 @@ def main():
     t.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.manual_seed(0)
-    {"make-checkpoint": make_checkpoint, "predict": predict, "bench": bench, "train-bench": train_bench}[args.command](args)
+    {"make-checkpoint": make_checkpoint, "predict": predict, "mlm-loss": mlm_loss, "bench": bench, "train-bench": train_bench}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -25,11 +25,7 @@ internal static class TrainCommand
         var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Output directory (a Hugging Face checkpoint when done)." };
         var init = new Option<string?>("--init") { Description = "Start from this checkpoint (directory or Hub id), e.g. CAMeLBERT; its head may be absent." };
         var vocab = new Option<DirectoryInfo?>("--vocab") { Description = "From scratch: the tokenizer directory (vocab.txt, tokenizer_config.json)." };
-        var layers = new Option<int>("--layers") { Description = "From scratch: encoder layers.", DefaultValueFactory = _ => 4 };
-        var hidden = new Option<int>("--hidden") { Description = "From scratch: hidden size.", DefaultValueFactory = _ => 256 };
-        var heads = new Option<int>("--heads") { Description = "From scratch: attention heads.", DefaultValueFactory = _ => 4 };
-        var initRange = new Option<double>("--initializer-range") { Description = "From scratch: standard deviation of the initial weights (BERT's; larger can shorten a small model's early plateau).", DefaultValueFactory = _ => new BertConfig().InitializerRange };
-        var intermediate = new Option<int?>("--intermediate") { Description = "From scratch: feed-forward size (default 4 × hidden)." };
+        var architecture = new ArchitectureOptions();
         var curriculum = new Option<string>("--curriculum") { Description = "Curriculum by label cardinality.", DefaultValueFactory = _ => "none" };
         curriculum.AcceptOnlyFromAmong("none", "cardinality-epochs", "cardinality-stages");
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
@@ -50,7 +46,7 @@ internal static class TrainCommand
         var posWeight = new Option<float?>("--pos-weight") { Description = "BCE positive-class weight." };
         var threads = CommonOptions.Threads("CPU threads.");
         // Out-of-range numbers are usage errors (exit 2) naming the option, found before any data is read.
-        layers.Within(1); hidden.Within(1); heads.Within(1); initRange.Above(0.0); lr.Above(0.0); dropout.Within(0.0, 1.0);
+        lr.Above(0.0); dropout.Within(0.0, 1.0);
         batch.Within(1); epochs.Within(1); maxLength.Within(2); weightDecay.Within(0.0); warmup.Within(0); clip.Within(0.0);
         freezeLayers.Within(0); accumulate.Within(1); checkpointEvery.Within(0);
         var device = new Option<string?>("--device") { Description = "auto (CUDA when libtorch has it and a GPU is present, else CPU), cpu, cuda, cuda:N. Default: $LAHJA_DEVICE, else auto." };
@@ -59,11 +55,15 @@ internal static class TrainCommand
         var plan = new Option<bool>("--plan") { Description = "Print each stage's or epoch's composition as JSON and exit without training." };
         var command = new Command("train", "Fine-tune or train from scratch a multi-label dialect model, with B2BERT's curriculum, writing a Hugging Face checkpoint.")
         {
-            trainFiles, nadiTrain, skipBad, dedupe, dev, output, init, vocab, layers, hidden, heads, intermediate, initRange, curriculum, lr, dropout, batch, epochs, maxLength,
-            weightDecay, warmup, clip, freezeEmbeddings, freezeLayers, accumulate, seed, patience, checkpointEvery, preprocess, posWeight, threads, device, resume, plan, softTargets,
+            trainFiles, nadiTrain, skipBad, dedupe, dev, output, init, vocab,
         };
+        foreach (var option in architecture.All) command.Options.Add(option);
+        foreach (var option in new Option[] { curriculum, lr, dropout, batch, epochs, maxLength, weightDecay, warmup, clip, freezeEmbeddings, freezeLayers, accumulate, seed,
+                                              patience, checkpointEvery, preprocess, posWeight, threads, device, resume, plan, softTargets })
+            command.Options.Add(option);
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
+            if (parse.GetValue(init) is not null) architecture.RejectWithCheckpoint(parse);
             EngineSelection.EnsureTorch();
             var strategy = parse.GetValue(curriculum) switch
             {
@@ -107,15 +107,7 @@ internal static class TrainCommand
             else if (parse.GetValue(vocab) is { } vocabDir)
             {
                 tokenizerDir = vocabDir.FullName;
-                var size = BertTokenizer.FromDirectory(tokenizerDir).VocabularySize;
-                var h = parse.GetValue(hidden);
-                config = new BertConfig
-                {
-                    VocabSize = size, HiddenSize = h, NumHiddenLayers = parse.GetValue(layers), NumAttentionHeads = parse.GetValue(heads),
-                    IntermediateSize = parse.GetValue(intermediate) ?? 4 * h, MaxPositionEmbeddings = Math.Max(128, parse.GetValue(maxLength)),
-                    InitializerRange = parse.GetValue(initRange),
-                };
-                config.Validate("--hidden/--heads");
+                config = architecture.Config(parse, tokenizerDir, parse.GetValue(maxLength));
             }
             else throw new UsageException("Give --init MODEL to fine-tune, or --vocab DIR to train from scratch.");
             var devSet = parse.GetValue(dev) is { } devFile ? DevSet.From(LabeledDataset.Read(devFile.FullName)) : null;

@@ -207,20 +207,23 @@ public sealed class Trainer
         }
     }
 
+    private AdamW CreateOptimizer(BertForSequenceClassification model) => CreateOptimizer(model, _options.LearningRate, _options.WeightDecay);
+
     /// <summary>AdamW over the trainable parameters, without weight decay on biases and LayerNorm weights.</summary>
-    private AdamW CreateOptimizer(BertForSequenceClassification model)
+    internal static AdamW CreateOptimizer(nn.Module model, double learningRate, double weightDecay)
     {
         var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToArray();
         bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal);
         var groups = new[]
         {
-            new AdamW.ParamGroup(trainable.Where(p => !NoDecay(p.name)).Select(p => p.parameter), _options.LearningRate, 0.9, 0.999, 1e-8, _options.WeightDecay, false, false),
-            new AdamW.ParamGroup(trainable.Where(p => NoDecay(p.name)).Select(p => p.parameter), _options.LearningRate, 0.9, 0.999, 1e-8, 0, false, false),
+            new AdamW.ParamGroup(trainable.Where(p => !NoDecay(p.name)).Select(p => p.parameter), learningRate, 0.9, 0.999, 1e-8, weightDecay, false, false),
+            new AdamW.ParamGroup(trainable.Where(p => NoDecay(p.name)).Select(p => p.parameter), learningRate, 0.9, 0.999, 1e-8, 0, false, false),
         };
-        return new ScalarSafeAdamW(groups, _options.LearningRate, 0.9, 0.999, 1e-8, _options.WeightDecay);
+        return new ScalarSafeAdamW(groups, learningRate, 0.9, 0.999, 1e-8, weightDecay);
     }
 
-    private static long Mix(params int[] parts)
+    /// <summary>A seed from a run's seed and a position in it (stage, epoch, batch…).</summary>
+    internal static long Mix(params int[] parts)
     {
         unchecked
         {

@@ -115,7 +115,7 @@ internal sealed class TrainingCheckpoints(string output, BertConfig config)
     }
 
     // A directory is replaced by renames only, so a crash leaves either the old complete one or the new complete one.
-    private static void ReplaceDirectory(string staging, string target)
+    internal static void ReplaceDirectory(string staging, string target)
     {
         var old = target + ".old";
         if (Directory.Exists(old)) Directory.Delete(old, true);
