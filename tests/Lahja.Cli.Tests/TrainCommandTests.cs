@@ -89,6 +89,7 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("pretrain -i {corpus} -o {out} --vocab {out} --max-length 2")]
     [InlineData("pretrain -i {corpus} -o {out} --init {checkpoint} --layers 2")] // a checkpoint's architecture is its config's
     [InlineData("train --train {corpus} -o {out} --init {checkpoint} --hidden 64 --initializer-range 0.08")]
+    [InlineData("train --train {corpus} -o {out} --init {checkpoint} --vocab {checkpoint}")]
     public void Pretrain_usage_errors_exit_2_before_any_work(string arguments)
     {
         var checkpoint = Path.Combine(CliRunner.RepositoryRoot, "tests", "Lahja.Torch.Tests", "Fixtures", "checkpoints", "f32");

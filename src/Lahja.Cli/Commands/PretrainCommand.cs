@@ -44,9 +44,9 @@ internal static class PretrainCommand
             command.Options.Add(option);
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
-            if (parse.GetValue(init) is null == parse.GetValue(vocab) is null)
-                throw new UsageException("Give --vocab DIR to pre-train from scratch, or --init MODEL to continue a checkpoint (not both).");
-            if (parse.GetValue(init) is not null) architecture.RejectWithCheckpoint(parse);
+            architecture.Validate(parse, init, vocab);
+            if (parse.GetValue(init) is null && parse.GetValue(vocab) is null)
+                throw new UsageException("Give --init MODEL to continue a checkpoint, or --vocab DIR to start from scratch.");
             EngineSelection.EnsureTorch();
             var texts = new List<string>();
             foreach (var file in parse.GetValue(inputs)!)
@@ -57,20 +57,7 @@ internal static class PretrainCommand
                     : LabeledDataset.Read(file.FullName).Texts);
                 io.Error.WriteLine($"lahja: {texts.Count - before:N0} texts from {file.Name}");
             }
-            string tokenizerDir;
-            BertConfig config;
-            string? initialWeights = null;
-            if (parse.GetValue(init) is { } start)
-            {
-                initialWeights = ModelOption.Resolve(start, io);
-                config = CheckpointFiles.LoadConfig(initialWeights);
-                tokenizerDir = initialWeights;
-            }
-            else
-            {
-                tokenizerDir = parse.GetValue(vocab)!.FullName;
-                config = architecture.Config(parse, tokenizerDir, parse.GetValue(maxLength));
-            }
+            var (config, tokenizerDir, initialWeights) = architecture.Start(parse, init, vocab, parse.GetValue(maxLength), io, "continue");
             var options = defaults with
             {
                 LearningRate = parse.GetValue(lr),

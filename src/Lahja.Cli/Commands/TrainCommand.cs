@@ -63,7 +63,7 @@ internal static class TrainCommand
             command.Options.Add(option);
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
-            if (parse.GetValue(init) is not null) architecture.RejectWithCheckpoint(parse);
+            architecture.Validate(parse, init, vocab);
             EngineSelection.EnsureTorch();
             var strategy = parse.GetValue(curriculum) switch
             {
@@ -95,21 +95,7 @@ internal static class TrainCommand
                 return 0;
             }
             var outputDir = parse.GetValue(output)?.FullName ?? throw new UsageException("--output DIR is required to train.");
-            string tokenizerDir;
-            BertConfig config;
-            string? initialWeights = null;
-            if (parse.GetValue(init) is { } start)
-            {
-                initialWeights = ModelOption.Resolve(start, io);
-                config = CheckpointFiles.LoadConfig(initialWeights);
-                tokenizerDir = initialWeights;
-            }
-            else if (parse.GetValue(vocab) is { } vocabDir)
-            {
-                tokenizerDir = vocabDir.FullName;
-                config = architecture.Config(parse, tokenizerDir, parse.GetValue(maxLength));
-            }
-            else throw new UsageException("Give --init MODEL to fine-tune, or --vocab DIR to train from scratch.");
+            var (config, tokenizerDir, initialWeights) = architecture.Start(parse, init, vocab, parse.GetValue(maxLength), io, "fine-tune");
             var devSet = parse.GetValue(dev) is { } devFile ? DevSet.From(LabeledDataset.Read(devFile.FullName)) : null;
             var options = defaults with
             {

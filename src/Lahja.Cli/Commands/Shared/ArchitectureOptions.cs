@@ -6,7 +6,8 @@ namespace Lahja.Cli.Commands.Shared;
 
 /// <summary>
 /// The architecture of a model built from scratch (<c>train --vocab</c>, <c>pretrain --vocab</c>): layers, hidden
-/// size, heads, feed-forward size and initial weights' spread, and the config they make with a vocabulary.
+/// size, heads, feed-forward size and initial weights' spread, the config they make with a vocabulary, and the choice
+/// between that and a checkpoint (<c>--init</c>) that both commands make.
 /// </summary>
 internal sealed class ArchitectureOptions
 {
@@ -24,14 +25,37 @@ internal sealed class ArchitectureOptions
     public IEnumerable<Option> All => [Layers, Hidden, Heads, Intermediate, InitializerRange];
 
     /// <summary>
-    /// A usage error when an architecture option is given with <c>--init</c>: a checkpoint's architecture is its config's,
-    /// and silently ignoring <c>--layers 6</c> would train something other than what was asked for.
+    /// Usage errors found before any work: both <c>--init</c> and <c>--vocab</c>, or an architecture option with
+    /// <c>--init</c> (a checkpoint's architecture is its config's; silently ignoring <c>--layers 6</c> would train
+    /// something other than what was asked for).
     /// </summary>
-    public void RejectWithCheckpoint(ParseResult parse)
+    public void Validate(ParseResult parse, Option<string?> init, Option<DirectoryInfo?> vocab)
     {
+        if (parse.GetValue(init) is null) return;
+        if (parse.GetValue(vocab) is not null)
+            throw new UsageException("Give --init MODEL to start from a checkpoint or --vocab DIR to start from scratch, not both.");
         var given = All.Where(option => parse.GetResult(option) is { Implicit: false }).Select(option => option.Name).ToList();
         if (given.Count > 0)
             throw new UsageException($"{string.Join(", ", given)} only apply from scratch (--vocab); with --init the architecture is the checkpoint's config.");
+    }
+
+    /// <summary>
+    /// What a run starts from: the checkpoint of <c>--init</c> (its config, tokenizer and weights), or a new model over
+    /// the vocabulary of <c>--vocab</c> with these options' architecture.
+    /// </summary>
+    /// <exception cref="UsageException">Neither was given.</exception>
+    public (BertConfig Config, string TokenizerDirectory, string? InitialWeights) Start(
+        ParseResult parse, Option<string?> init, Option<DirectoryInfo?> vocab, int maxLength, CliIO io, string purpose)
+    {
+        Validate(parse, init, vocab);
+        if (parse.GetValue(init) is { } start)
+        {
+            var weights = ModelOption.Resolve(start, io);
+            return (CheckpointFiles.LoadConfig(weights), weights, weights);
+        }
+        if (parse.GetValue(vocab) is { } vocabulary)
+            return (Config(parse, vocabulary.FullName, maxLength), vocabulary.FullName, null);
+        throw new UsageException($"Give --init MODEL to {purpose} a checkpoint, or --vocab DIR to start from scratch.");
     }
 
     /// <summary>The config of a new model over the vocabulary in <paramref name="vocabularyDirectory"/>.</summary>
