@@ -21,20 +21,20 @@ internal static class PretrainCommand
         var init = new Option<string?>("--init") { Description = "Continue pre-training this checkpoint (directory or Hub id), e.g. CAMeLBERT on dialectal text." };
         var vocab = new Option<DirectoryInfo?>("--vocab") { Description = "From scratch: the tokenizer directory (from `lahja vocab`)." };
         var architecture = new ArchitectureOptions();
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate }.Above(0.0);
+        var lr = CommonOptions.LearningRate(defaults.LearningRate);
         var dropout = new Option<double>("--dropout") { Description = "Hidden and attention dropout.", DefaultValueFactory = _ => defaults.Dropout }.Within(0.0, 1.0);
         var batch = new Option<int>("--batch-size") { Description = "Texts per step.", DefaultValueFactory = _ => defaults.BatchSize }.Within(1);
         var epochs = new Option<int>("--epochs") { Description = "Passes over the texts.", DefaultValueFactory = _ => defaults.Epochs }.Within(1);
         var maxLength = CommonOptions.MaxLength("Maximum tokens per text (longer ones are cut).", defaults.MaxLength).Within(3);
         var maskProbability = new Option<double>("--mask-probability") { Description = "Share of tokens to predict (BERT: 0.15).", DefaultValueFactory = _ => defaults.MaskProbability }.Above(0.0).Within(0.0, 1.0);
-        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (not on biases/LayerNorm).", DefaultValueFactory = _ => defaults.WeightDecay }.Within(0.0);
-        var warmup = new Option<int>("--warmup") { Description = "Linear warm-up steps.", DefaultValueFactory = _ => defaults.WarmupSteps }.Within(0);
-        var clip = new Option<double>("--max-grad-norm") { Description = "Gradient clipping (0: off).", DefaultValueFactory = _ => defaults.MaxGradNorm }.Within(0.0);
+        var weightDecay = CommonOptions.WeightDecay(defaults.WeightDecay);
+        var warmup = CommonOptions.WarmupSteps(defaults.WarmupSteps);
+        var clip = CommonOptions.MaxGradNorm(defaults.MaxGradNorm);
         var holdout = new Option<int>("--holdout") { Description = "Texts held out (at most a tenth) and scored after each epoch (masked-token loss and accuracy); 0: none.", DefaultValueFactory = _ => defaults.HoldoutTexts }.Within(0);
         var seed = CommonOptions.Seed(defaults.Seed);
         var preprocess = CommonOptions.Preset("Preprocessing preset (use the one fine-tuning will use).", defaultValue: defaults.Preprocessing);
         var threads = CommonOptions.Threads("CPU threads.");
-        var device = new Option<string?>("--device") { Description = "auto, cpu, cuda, cuda:N. Default: $LAHJA_DEVICE, else auto." };
+        var device = CommonOptions.TrainingDevice();
         var command = new Command("pretrain", "Pre-train a BERT encoder on unlabelled text (masked-language model), then fine-tune it with `lahja train --init DIR`.")
         {
             inputs, output, init, vocab,

@@ -28,14 +28,14 @@ internal static class TrainCommand
         var architecture = new ArchitectureOptions();
         var curriculum = new Option<string>("--curriculum") { Description = "Curriculum by label cardinality.", DefaultValueFactory = _ => "none" };
         curriculum.AcceptOnlyFromAmong("none", "cardinality-epochs", "cardinality-stages");
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+        var lr = CommonOptions.LearningRate(defaults.LearningRate);
         var dropout = new Option<double>("--dropout") { Description = "Dropout.", DefaultValueFactory = _ => defaults.Dropout };
         var batch = new Option<int>("--batch-size") { Description = "Batch size.", DefaultValueFactory = _ => defaults.BatchSize };
         var epochs = new Option<int>("--epochs") { Description = "Epochs (per stage with cardinality-stages).", DefaultValueFactory = _ => defaults.Epochs };
         var maxLength = CommonOptions.MaxLength("Maximum tokens per text.", defaults.MaxLength);
-        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (not on biases/LayerNorm).", DefaultValueFactory = _ => defaults.WeightDecay };
-        var warmup = new Option<int>("--warmup") { Description = "Linear warm-up steps.", DefaultValueFactory = _ => defaults.WarmupSteps };
-        var clip = new Option<double>("--max-grad-norm") { Description = "Gradient clipping (0: off).", DefaultValueFactory = _ => defaults.MaxGradNorm };
+        var weightDecay = CommonOptions.WeightDecay(defaults.WeightDecay);
+        var warmup = CommonOptions.WarmupSteps(defaults.WarmupSteps);
+        var clip = CommonOptions.MaxGradNorm(defaults.MaxGradNorm);
         var freezeEmbeddings = new Option<bool>("--freeze-embeddings") { Description = "Freeze the embeddings." };
         var freezeLayers = new Option<int>("--freeze-layers") { Description = "Freeze the first N encoder layers (B2BERT: 8).", DefaultValueFactory = _ => defaults.FreezeLayers };
         var accumulate = new Option<int>("--accumulate") { Description = "Gradient accumulation steps.", DefaultValueFactory = _ => defaults.GradientAccumulation };
@@ -46,10 +46,10 @@ internal static class TrainCommand
         var posWeight = new Option<float?>("--pos-weight") { Description = "BCE positive-class weight." };
         var threads = CommonOptions.Threads("CPU threads.");
         // Out-of-range numbers are usage errors (exit 2) naming the option, found before any data is read.
-        lr.Above(0.0); dropout.Within(0.0, 1.0);
-        batch.Within(1); epochs.Within(1); maxLength.Within(2); weightDecay.Within(0.0); warmup.Within(0); clip.Within(0.0);
+        dropout.Within(0.0, 1.0);
+        batch.Within(1); epochs.Within(1); maxLength.Within(2);
         freezeLayers.Within(0); accumulate.Within(1); checkpointEvery.Within(0);
-        var device = new Option<string?>("--device") { Description = "auto (CUDA when libtorch has it and a GPU is present, else CPU), cpu, cuda, cuda:N. Default: $LAHJA_DEVICE, else auto." };
+        var device = CommonOptions.TrainingDevice();
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --output." };
         var softTargets = new Option<bool>("--soft-targets") { Description = "Learn the teacher's probabilities (p_<dialect> columns, as `lahja pseudo-label` writes for local and model teachers) instead of the 0/1 labels; the labels still drive the curriculum." };
         var plan = new Option<bool>("--plan") { Description = "Print each stage's or epoch's composition as JSON and exit without training." };

@@ -133,12 +133,16 @@ public sealed class Pretrainer
 
     private static Tensor Loss(BertForMaskedLM model, TokenizedBatch batch, MaskedBatch masked, Device device)
     {
-        var shape = new long[] { batch.Count, batch.SequenceLength };
-        using var ids = tensor(masked.InputIds, shape, device: device);
-        using var attention = tensor(batch.AttentionMask, shape, device: device);
-        using var positions = tensor(masked.Positions, device: device);
-        using var labels = tensor(masked.Labels, device: device);
+        var (ids, attention, positions, labels) = Tensors(batch, masked, device);
         return model.MaskedLanguageModelLoss(ids, attention, positions, labels);
+    }
+
+    /// <summary>A masked batch as tensors on <paramref name="device"/>; the caller's dispose scope frees them.</summary>
+    private static (Tensor Ids, Tensor Attention, Tensor Positions, Tensor Labels) Tensors(TokenizedBatch batch, MaskedBatch masked, Device device)
+    {
+        var shape = new long[] { batch.Count, batch.SequenceLength };
+        return (tensor(masked.InputIds, shape, device: device), tensor(batch.AttentionMask, shape, device: device),
+            tensor(masked.Positions, device: device), tensor(masked.Labels, device: device));
     }
 
     /// <summary>Loss and accuracy on the held-out texts, with masks drawn from the seed alone (the same every epoch).</summary>
@@ -155,11 +159,7 @@ public sealed class Pretrainer
             var batch = _tokenizer.Pad(holdout.Skip(b * _options.BatchSize).Take(_options.BatchSize).ToArray());
             var masked = TokenMasking.Apply(batch, _tokenizer, _maskId, _options.MaskProbability, new Random(unchecked((int)Trainer.Mix(_options.Seed, -1, b))));
             if (masked.Positions.Length == 0) continue;
-            var shape = new long[] { batch.Count, batch.SequenceLength };
-            using var ids = tensor(masked.InputIds, shape, device: device);
-            using var attention = tensor(batch.AttentionMask, shape, device: device);
-            using var positions = tensor(masked.Positions, device: device);
-            using var labels = tensor(masked.Labels, device: device);
+            var (ids, attention, positions, labels) = Tensors(batch, masked, device);
             using var chosen = model.MaskedLogits(ids, attention, positions);
             using var loss = nn.functional.cross_entropy(chosen, labels, reduction: nn.Reduction.Sum);
             using var best = chosen.argmax(1);

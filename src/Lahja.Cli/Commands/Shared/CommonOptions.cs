@@ -71,4 +71,21 @@ internal static class CommonOptions
         new("--column") { Description = "Column of a TSV (or .csv) input file with a header row, by name or 1-based number." };
 
     public static Option<int> Seed(int defaultValue) => new("--seed") { Description = "Seed.", DefaultValueFactory = _ => defaultValue };
+
+    // The optimiser's options, shared by `train` and `pretrain`; out-of-range values are usage errors naming the option.
+    public static Option<double> LearningRate(double defaultValue) =>
+        new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaultValue }.Above(0.0);
+
+    public static Option<double> WeightDecay(double defaultValue) =>
+        new Option<double>("--weight-decay") { Description = "AdamW weight decay (not on biases/LayerNorm).", DefaultValueFactory = _ => defaultValue }.Within(0.0);
+
+    public static Option<int> WarmupSteps(int defaultValue) =>
+        new Option<int>("--warmup") { Description = "Linear warm-up steps.", DefaultValueFactory = _ => defaultValue }.Within(0);
+
+    public static Option<double> MaxGradNorm(double defaultValue) =>
+        new Option<double>("--max-grad-norm") { Description = "Gradient clipping (0: off).", DefaultValueFactory = _ => defaultValue }.Within(0.0);
+
+    /// <summary>Where training runs (libtorch's devices).</summary>
+    public static Option<string?> TrainingDevice() =>
+        new("--device") { Description = "auto (CUDA when libtorch has it and a GPU is present, else CPU), cpu, cuda, cuda:N. Default: $LAHJA_DEVICE, else auto." };
 }
