@@ -81,6 +81,21 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("\"probabilities\"", stdout);
     }
 
+    [Fact]
+    public void Pretrain_with_a_vocabulary_without_a_mask_token_says_so()
+    {
+        var vocab = Path.Combine(_work, "no-mask");
+        Directory.CreateDirectory(vocab);
+        File.WriteAllText(Path.Combine(vocab, "vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\nمرحبا\n");
+        var output = Path.Combine(_work, "p");
+        var (code, _, error) = CliRunner.Run("", "pretrain", "-i", Corpus(), "--vocab", vocab, "--layers", "1", "--hidden", "16", "--heads", "2", "-o", output);
+        Assert.Equal(1, code);
+        Assert.Contains("no mask token ([MASK])", error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.False(Directory.Exists(output));
+        Assert.False(Directory.Exists(output + ".partial"));
+    }
+
     [Theory]
     [InlineData("pretrain -i {corpus} -o {out}")] // neither --vocab nor --init
     [InlineData("pretrain -i {corpus} -o {out} --vocab {out} --init {out}")]
