@@ -57,13 +57,16 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 train=("$nadi/train/NADI2020-TWT.tsv" "$nadi/train/NADI2021-TWT.tsv" "$nadi/train/NADI2023_TWT.tsv")
 dev="$nadi/dev/NADI2021-DA-dev.tsv"
+shami_countries=(Lebanon Palestine Jordan)
+shami=()
+for country in "${shami_countries[@]}"; do shami+=("$data/extra/shami/$country.txt"); done
 "$root/lahja" vocab -i "${train[@]}" --size 8000 -o "$work/vocab"
 "$root/lahja" pseudo-label -i "${train[@]}" -t local --threads 2 --save-teacher "$work/teacher" -o "$work/labels.tsv"
 # Shami: SHAMI_PER_COUNTRY sentences of each file, evenly spaced (line i is taken when floor(i k / n) steps up), as a
 # NADI TSV whose country column is the file's.
 {
   printf '#1_id\t#2_content\t#3_country_label\n'
-  for country in Lebanon Palestine Jordan; do
+  for country in "${shami_countries[@]}"; do
     file="$data/extra/shami/$country.txt"
     awk -v n="$(grep -c . "$file")" -v k="$SHAMI_PER_COUNTRY" -v c="$country" -v OFS='\t' \
       'length($0) > 0 { i++; if (int(i * k / n) != int((i - 1) * k / n)) print "shami-" c "-" i, $0, c }' "$file"
@@ -75,7 +78,6 @@ dev="$nadi/dev/NADI2021-DA-dev.tsv"
   awk -v alpha=0.5 -f "$root/models/mix-gold.awk" "$work/labels.tsv"
   awk -v alpha=0.5 -f "$root/models/mix-gold.awk" "$work/shami-labels.tsv" | tail -n +2
 } > "$work/targets.tsv"
-shami=("$data/extra/shami/Lebanon.txt" "$data/extra/shami/Palestine.txt" "$data/extra/shami/Jordan.txt")
 "$root/lahja" pretrain -i "${train[@]}" "${shami[@]}" --vocab "$work/vocab" \
   --layers 2 --hidden 128 --heads 4 --intermediate 512 --max-length 64 --initializer-range 0.08 \
   --epochs 11 --lr 1e-3 --warmup 1000 --batch-size 32 --seed 42 --threads 2 --output "$work/pretrained"
