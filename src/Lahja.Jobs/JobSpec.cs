@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lahja.Checkpoints;
+using Lahja.Text;
 
 namespace Lahja.Jobs;
 
@@ -83,7 +84,7 @@ public sealed record JobSpec
             Model = model,
             ModelSha256 = sha,
             Preprocessing = requested.Preprocessing,
-            MaxLength = requested.MaxLength,
+            MaxLength = requested.MaxLength ?? DefaultMaxLength(modelDirectory, requested),
             Threshold = completed.Threshold,
             DialectThresholds = completed.DialectThresholds?.ToDictionary(p => p.Key.Label(), p => p.Value),
             RelativeThreshold = completed.RelativeThreshold,
@@ -96,6 +97,10 @@ public sealed record JobSpec
         spec.Options(); // validates
         return spec;
     }
+
+    // The model's own limit, stored in the spec so that every worker runs at the same length.
+    private static int DefaultMaxLength(string modelDirectory, DialectIdentifierOptions requested) =>
+        DialectIdentifierOptions.DefaultMaxLengthFor(CheckpointFiles.LoadConfig(modelDirectory), BertTokenizer.FromDirectory(modelDirectory, requested.Tokenizer).Settings);
 
     /// <summary>
     /// The identifier options of the job: preprocessing and length for the workers, thresholds and top k for
@@ -112,7 +117,7 @@ public sealed record JobSpec
             RelativeThreshold = RelativeThreshold,
             TopK = TopK,
         };
-        if (options.RelativeThreshold is < 0 or > 1 || options.Threshold is < 0 or > 1 || options.TopK is < 0 or > Dialects.Count || options.MaxLength < 2
+        if (options.RelativeThreshold is < 0 or > 1 || options.Threshold is < 0 or > 1 || options.TopK is < 0 or > Dialects.Count || options.MaxLength is < 2
             || options.DialectThresholds?.Values.Any(t => t is < 0 or > 1 or float.NaN) == true)
             throw new InvalidDataException($"Job '{Name}': its stored options are out of range.");
         Lahja.Text.TextPreprocessor.FromPreset(Preprocessing);

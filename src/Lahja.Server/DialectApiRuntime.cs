@@ -187,7 +187,7 @@ internal sealed class DialectApiRuntime : IAsyncDisposable
         return new ModelDescription(
             directory, Lahja.Checkpoints.CheckpointFiles.WeightsSha256(directory), identifier.Labels.Description, identifier.Options.Threshold ?? DialectIdentifierOptions.DefaultThreshold,
             identifier.Options.DialectThresholds?.ToDictionary(p => p.Key.Label(), p => p.Value), identifier.Options.RelativeThreshold ?? 0,
-            identifier.Options.Preprocessing, TextPreprocessor.PresetNames, identifier.Options.MaxLength,
+            identifier.Options.Preprocessing, TextPreprocessor.PresetNames, identifier.MaxLength,
             [.. Dialects.Table.Select(d => d.Label)],
             new RequestLimits(options.MaxTextsPerRequest, options.MaxCharactersPerText, options.MaxBodyBytes, (long)options.RequestTimeout.TotalMilliseconds),
             new BatchingDescription(batcher.MaxPoolTexts, batcher.MaxPoolTexts, batcher.Planner.MaxBatchSize, batcher.Planner.MaxBatchTokens, batcher.Planner.PassOverheadTokens,

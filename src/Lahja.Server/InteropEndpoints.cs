@@ -44,7 +44,7 @@ internal sealed class InteropEndpoints(DialectIdentifier identifier, MicroBatche
             if (TooLong(texts) is { } tooLong) return TeiError(413, tooLong, "validation");
             if (!truncate)
             {
-                var max = identifier.Options.MaxLength;
+                var max = identifier.MaxLength;
                 foreach (var text in texts)
                 {
                     var tokens = identifier.Tokenizer.Encode(_preprocessor.Process(text), maxLength: null).Count;

@@ -259,7 +259,7 @@ public static class LahjaServer
         new TeiModelType(new TeiClassifier(
             Dialects.All.ToDictionary(d => ((int)d).ToString(System.Globalization.CultureInfo.InvariantCulture), d => d.Label()),
             Dialects.All.ToDictionary(d => d.Label(), d => (int)d))),
-        options.MaxQueuedTexts, identifier.Options.MaxLength, batcher.MaxPoolTexts * identifier.Options.MaxLength, batcher.MaxPoolTexts,
+        options.MaxQueuedTexts, identifier.MaxLength, batcher.MaxPoolTexts * identifier.MaxLength, batcher.MaxPoolTexts,
         options.MaxTextsPerRequest, AutoTruncate: false, TokenizationWorkers: Environment.ProcessorCount,
         typeof(LahjaServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0", Sha: null, DockerLabel: null);
 

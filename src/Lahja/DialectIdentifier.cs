@@ -24,6 +24,7 @@ public sealed class DialectIdentifier : IPassModel, IDisposable
         Tokenizer = tokenizer;
         _engine = engine;
         Options = options;
+        MaxLength = options.MaxLength ?? throw new ArgumentException("The maximum length must be resolved before construction.", nameof(options));
         Rule = options.Rule;
         _preprocessor = TextPreprocessor.FromPreset(options.Preprocessing);
         _fixedPlanner = BatchPlanner.Fixed(options);
@@ -41,8 +42,14 @@ public sealed class DialectIdentifier : IPassModel, IDisposable
     /// <summary>The checkpoint's tokenizer.</summary>
     public BertTokenizer Tokenizer { get; }
 
-    /// <summary>The options in force, completed from the checkpoint's <c>lahja.json</c>.</summary>
+    /// <summary>The options in force, completed from the checkpoint's <c>lahja.json</c> and its length limit (<see cref="MaxLength"/>).</summary>
     public DialectIdentifierOptions Options { get; }
+
+    /// <summary>
+    /// Maximum tokens per text, [CLS] and [SEP] included: <see cref="DialectIdentifierOptions.MaxLength"/>, else the
+    /// checkpoint's own limit (<see cref="DialectIdentifierOptions.DefaultMaxLengthFor"/>).
+    /// </summary>
+    public int MaxLength { get; }
 
     /// <summary>The decision rule every prediction is decided with (the options' thresholds, else <c>lahja.json</c>'s, else 0.3).</summary>
     public DecisionRule Rule { get; }
@@ -67,6 +74,7 @@ public sealed class DialectIdentifier : IPassModel, IDisposable
         var tokenizer = BertTokenizer.FromDirectory(modelDirectory, options.Tokenizer);
         if (tokenizer.VocabularySize > config.VocabSize)
             throw new InvalidDataException($"'{modelDirectory}': the tokenizer has {tokenizer.VocabularySize} ids but config.json's vocab_size is {config.VocabSize}.");
+        options = options with { MaxLength = options.MaxLength ?? DialectIdentifierOptions.DefaultMaxLengthFor(config, tokenizer.Settings) };
         if (options.MaxLength > config.MaxPositionEmbeddings)
             throw new ArgumentOutOfRangeException(nameof(DialectIdentifierOptions.MaxLength), options.MaxLength,
                 $"The maximum length must be at most the model's limit of {config.MaxPositionEmbeddings} tokens (max_position_embeddings in config.json).");
@@ -161,14 +169,14 @@ public sealed class DialectIdentifier : IPassModel, IDisposable
 
     /// <summary>
     /// Encodes a text as <see cref="Predict(IReadOnlyList{string}, IProgress{int}?)"/> does: <paramref name="preprocessor"/>,
-    /// then the tokenizer, truncated to <see cref="DialectIdentifierOptions.MaxLength"/>. With
+    /// then the tokenizer, truncated to <see cref="MaxLength"/>. With
     /// <see cref="PredictPass"/>, the parts a scheduler of passes (<see cref="PassScheduler"/>) needs.
     /// </summary>
     public TokenizedText Encode(string text, TextPreprocessor preprocessor)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(preprocessor);
-        return Tokenizer.Encode(preprocessor.Process(text), Options.MaxLength);
+        return Tokenizer.Encode(preprocessor.Process(text), MaxLength);
     }
 
     /// <summary>

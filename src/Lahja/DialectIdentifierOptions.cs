@@ -1,3 +1,4 @@
+using Lahja.Checkpoints;
 using Lahja.Text;
 
 namespace Lahja;
@@ -27,8 +28,27 @@ public sealed record DialectIdentifierOptions
     /// </summary>
     public float? RelativeThreshold { get; init; }
 
-    /// <summary>Maximum sequence length in tokens, [CLS] and [SEP] included (default 128).</summary>
-    public int MaxLength { get; init; } = BertTokenizer.DefaultMaxLength;
+    /// <summary>
+    /// Maximum sequence length in tokens, [CLS] and [SEP] included. Null: the checkpoint's own limit
+    /// (<see cref="DefaultMaxLengthFor"/>: 128, or less where the checkpoint declares less).
+    /// </summary>
+    public int? MaxLength { get; init; }
+
+    /// <summary>
+    /// The length a checkpoint runs at when <see cref="MaxLength"/> is null: B2BERT's 128 (its published inference), or
+    /// less where the checkpoint declares less, in <c>tokenizer_config.json</c>'s <c>model_max_length</c> (the length a
+    /// model was trained at: Lahja's trainer writes it, and Hugging Face tokenizers truncate to it) or
+    /// <c>config.json</c>'s <c>max_position_embeddings</c>. Longer input would reach position embeddings that training
+    /// never updated.
+    /// </summary>
+    public static int DefaultMaxLengthFor(BertConfig config, BertTokenizerSettings tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        var limit = Math.Min(BertTokenizer.DefaultMaxLength, config.MaxPositionEmbeddings);
+        if (tokenizer.ModelMaxLength is { } declared) limit = Math.Min(limit, declared);
+        return Math.Max(limit, 2); // [CLS] and [SEP]
+    }
 
     /// <summary>Texts per forward pass (default 32).</summary>
     public int BatchSize { get; init; } = 32;
@@ -89,7 +109,7 @@ public sealed record DialectIdentifierOptions
     internal void Validate()
     {
         Rule.Validate();
-        if (MaxLength < 2) throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "The maximum length must be at least 2 ([CLS] and [SEP]).");
+        if (MaxLength is < 2) throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "The maximum length must be at least 2 ([CLS] and [SEP]).");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be at least 1.");
         if (MaxBatchTokens is < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatchTokens), MaxBatchTokens, "The token budget of a pass must be at least 1.");
         if (TopK is < 0 or > Dialects.Count) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, $"top-k must be between 0 and {Dialects.Count}.");

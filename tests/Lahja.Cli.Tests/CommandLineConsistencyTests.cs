@@ -21,6 +21,7 @@ public sealed class CommandLineConsistencyTests
     [InlineData("predict", "--max-length", "1")]
     [InlineData("serve", "--threshold", "2")]
     [InlineData("serve", "--relative-threshold", "1.5")]
+    [InlineData("serve", "--max-length", "1")]
     public void Settings_out_of_range_are_usage_errors_named_by_their_option(string command, string option, string value)
     {
         string[] args = command == "serve"
@@ -106,6 +107,27 @@ public sealed class CommandLineConsistencyTests
         Assert.StartsWith($"lahja: --max-length {limit + 1}: ", error);
         Assert.Contains($"limit of {limit} tokens", error);
         Assert.DoesNotContain("MaxLength", error);
+    }
+
+    [Fact]
+    public void Evaluate_takes_max_length_as_predict_does()
+    {
+        var limit = CheckpointFiles.LoadConfig(Model).MaxPositionEmbeddings;
+        var work = Directory.CreateTempSubdirectory("lahja-cli-evaluate-length-").FullName;
+        try
+        {
+            var data = Path.Combine(work, "dev.tsv");
+            File.WriteAllText(data, "text\tIraq\nشلونك\t1\n");
+            var (code, _, error) = CliRunner.Run("", "evaluate", "-m", Model, "--data", data, "--max-length", "8");
+            Assert.True(code == 0, error);
+            (code, _, error) = CliRunner.Run("", "evaluate", "-m", Model, "--data", data, "--max-length", (limit + 1).ToString());
+            Assert.Equal(2, code);
+            Assert.StartsWith($"lahja: --max-length {limit + 1}: ", error);
+        }
+        finally
+        {
+            Directory.Delete(work, true);
+        }
     }
 
     [Fact]

@@ -65,8 +65,9 @@ public sealed class TrainerTests : IDisposable
             .Where(e => e.GetProperty("kind").GetString() == "step").Select(e => e.GetProperty("loss").GetDouble()).ToArray();
         Assert.True(steps[^1] < steps[0] / 2, $"loss {steps[0]:0.000} -> {steps[^1]:0.000}");
         Assert.Equal(100.0, evaluations.Max(e => e.Metric), 6);
-        // The output loads in Lahja and gives the same decisions.
-        using var identifier = TestModels.Load(output, new DialectIdentifierOptions { Preprocessing = "none", MaxLength = 32 });
+        // The output loads in Lahja and gives the same decisions, at the length it was trained at (its tokenizer_config.json).
+        using var identifier = TestModels.Load(output, new DialectIdentifierOptions { Preprocessing = "none" });
+        Assert.Equal(options.MaxLength, identifier.MaxLength);
         var predictions = identifier.Predict(train.Select(t => t.Text).ToArray());
         for (var i = 0; i < train.Count; i++)
             Assert.Equal(train[i].Labels.Select((x, d) => x ? d : -1).Where(d => d >= 0), predictions[i].Dialects.Select(d => (int)d.Dialect).Order());

@@ -24,7 +24,8 @@ internal static class EvaluateCommand
         var settings = new IdentifierSettings
         {
             Threshold = CommonOptions.Threshold(), RelativeThreshold = CommonOptions.RelativeThreshold(), Preprocessing = CommonOptions.Preset(),
-            BatchSize = CommonOptions.BatchSize(), MaxBatchTokens = CommonOptions.MaxBatchTokens(), Threads = CommonOptions.Threads(), Engine = true,
+            BatchSize = CommonOptions.BatchSize(), MaxBatchTokens = CommonOptions.MaxBatchTokens(), Threads = CommonOptions.Threads(),
+            MaxLength = CommonOptions.ModelMaxLength(), Engine = true,
         };
         var command = new Command("evaluate", "Evaluate a model on labelled data with the official NADI 2024 scorer; tune thresholds; write a report.")
         {

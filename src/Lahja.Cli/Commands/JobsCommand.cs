@@ -42,7 +42,7 @@ internal static class JobsCommand
         var settings = new IdentifierSettings
         {
             Threshold = CommonOptions.Threshold(), RelativeThreshold = CommonOptions.RelativeThreshold(), TopK = CommonOptions.TopK(),
-            Preprocessing = CommonOptions.Preset(), MaxLength = CommonOptions.MaxLength(),
+            Preprocessing = CommonOptions.Preset(), MaxLength = CommonOptions.ModelMaxLength(),
         };
         var command = new Command("submit", "Store a job and enqueue its input in chunks (refused if the job exists).")
         {

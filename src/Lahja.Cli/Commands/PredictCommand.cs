@@ -28,7 +28,7 @@ internal static class PredictCommand
             BatchSize = CommonOptions.BatchSize(),
             MaxBatchTokens = CommonOptions.MaxBatchTokens(),
             Threads = CommonOptions.Threads(),
-            MaxLength = CommonOptions.MaxLength(),
+            MaxLength = CommonOptions.ModelMaxLength(),
             Engine = true,
         };
         var shard = Shard.CreateOption("ranges of the texts, by line");

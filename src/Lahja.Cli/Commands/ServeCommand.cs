@@ -21,6 +21,7 @@ internal static class ServeCommand
             BatchSize = CommonOptions.BatchSize("Most texts per forward pass."),
             MaxBatchTokens = CommonOptions.MaxBatchTokens(),
             Threads = CommonOptions.Threads(),
+            MaxLength = CommonOptions.ModelMaxLength(),
             Engine = true,
         };
         var passOverhead = new Option<string>("--pass-overhead-tokens")

@@ -43,7 +43,7 @@ public sealed class DialectIdentifierSettings
         {
             Threshold = Threshold,
             RelativeThreshold = RelativeThreshold,
-            MaxLength = MaxLength ?? defaults.MaxLength,
+            MaxLength = MaxLength,
             BatchSize = BatchSize ?? defaults.BatchSize,
             Preprocessing = Preprocessing ?? defaults.Preprocessing,
             TopK = TopK ?? defaults.TopK,

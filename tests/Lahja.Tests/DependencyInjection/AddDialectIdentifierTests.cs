@@ -51,11 +51,14 @@ public sealed class AddDialectIdentifierTests
         using var provider = new ServiceCollection()
             .AddDialectIdentifier(settings => { settings.Model = Checkpoint; settings.Engine = new RecordingEngine(); })
             .BuildServiceProvider();
-        var options = provider.GetRequiredService<DialectIdentifier>().Options;
+        var identifier = provider.GetRequiredService<DialectIdentifier>();
+        var options = identifier.Options;
         var defaults = new DialectIdentifierOptions();
         Assert.Equal(defaults.TopK, options.TopK);
         Assert.Equal(defaults.BatchSize, options.BatchSize);
-        Assert.Equal(defaults.MaxLength, options.MaxLength);
+        // No length set: the model's own limit, resolved when it loads.
+        Assert.Null(defaults.MaxLength);
+        Assert.Equal(DialectIdentifierOptions.DefaultMaxLengthFor(identifier.Config, identifier.Tokenizer.Settings), options.MaxLength);
         Assert.Equal(defaults.Preprocessing, options.Preprocessing);
     }
 

@@ -56,8 +56,16 @@ internal static class CommonOptions
     public static Option<int?> Threads(string description = "CPU threads for the model (default: the engine's choice).") =>
         new("--threads") { Description = description };
 
-    public static Option<int> MaxLength(string description = "Maximum tokens per text, [CLS] and [SEP] included.", int? defaultValue = null) =>
-        new("--max-length") { Description = description, DefaultValueFactory = _ => defaultValue ?? Defaults.MaxLength };
+    /// <summary><c>--max-length</c> of a command that trains or tokenizes, with its default.</summary>
+    public static Option<int> MaxLength(string description, int defaultValue) =>
+        new("--max-length") { Description = description, DefaultValueFactory = _ => defaultValue };
+
+    /// <summary><c>--max-length</c> of a command that runs a model: absent, the model's own limit (<see cref="DialectIdentifierOptions.DefaultMaxLengthFor"/>).</summary>
+    public static Option<int?> ModelMaxLength() =>
+        new("--max-length")
+        {
+            Description = $"Maximum tokens per text, [CLS] and [SEP] included (default: the model's limit: {BertTokenizer.DefaultMaxLength}, or less where the model declares less in tokenizer_config.json or config.json).",
+        };
 
     /// <summary>An option naming a preprocessing preset, validated against the built-in names.</summary>
     public static Option<string> Preset(string description = "Preprocessing preset.", string name = "--preprocess", string? defaultValue = null)

@@ -17,7 +17,7 @@ internal sealed class IdentifierSettings
     public Option<int>? BatchSize { get; init; }
     public Option<int?>? MaxBatchTokens { get; init; }
     public Option<int?>? Threads { get; init; }
-    public Option<int>? MaxLength { get; init; }
+    public Option<int?>? MaxLength { get; init; }
 
     /// <summary>Whether the command runs a model here (<c>--engine</c>, <c>--precision</c>).</summary>
     public bool Engine { get; init; }
