@@ -36,6 +36,19 @@ public sealed class TokenizeCommandTests : IDisposable
         Assert.Equal(["[CLS]", "مرحبا", "[SEP]"], doc.RootElement.GetProperty("tokens").EnumerateArray().Select(e => e.GetString()));
     }
 
+    [Theory]
+    [InlineData(null, 128)]
+    [InlineData(5, 5)]
+    [InlineData(512, 128)]
+    public void Without_max_length_the_declared_length_bounds_the_default(int? declared, int expected)
+    {
+        if (declared is { } length) File.WriteAllText(Path.Combine(_model, "tokenizer_config.json"), $"{{\"model_max_length\": {length}}}");
+        var (code, output, error) = CliRunner.Run("", "tokenize", "--model", _model, string.Join(' ', Enumerable.Repeat("مرحبا", 300)));
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(expected, doc.RootElement.GetProperty("input_ids").GetArrayLength());
+    }
+
     [Fact]
     public void Model_has_the_short_option_m_like_the_other_commands()
     {

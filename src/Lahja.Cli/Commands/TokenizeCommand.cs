@@ -11,17 +11,22 @@ internal static class TokenizeCommand
     public static Command Create(CliIO io)
     {
         var model = ModelOption.Create("Checkpoint directory (only the tokenizer files are needed: vocab.txt or tokenizer.json, tokenizer_config.json) or Hub id (OWNER/NAME). Default: $LAHJA_MODEL, then the bundled model.");
-        var maxLength = CommonOptions.MaxLength("Maximum sequence length, [CLS] and [SEP] included.", BertTokenizer.DefaultMaxLength);
+        var maxLength = new Option<int?>("--max-length")
+        {
+            Description = $"Maximum sequence length, [CLS] and [SEP] included (default: {BertTokenizer.DefaultMaxLength}, or the checkpoint's model_max_length where it is less, as predict reads it).",
+        };
         var preprocess = CommonOptions.Preset("Preprocessing preset applied before tokenizing (default none: the tokenizer's own view).", defaultValue: TextPreprocessor.NonePresetName);
         var lower = new Option<bool?>("--do-lower-case") { Description = "Override the checkpoint's do_lower_case (accents follow it unless the checkpoint sets strip_accents)." };
         var texts = new Argument<string[]>("text") { Arity = ArgumentArity.ZeroOrMore, Description = "Texts to tokenize; without any, one text per line is read from standard input." };
         var command = new Command("tokenize", "Tokenize texts as Hugging Face's AutoTokenizer would: one JSON object per input line.") { model, maxLength, preprocess, lower, texts };
         command.SetAction(parse => CliApp.Guard(io, () =>
         {
-            var max = parse.GetValue(maxLength);
-            if (max < 2) throw new UsageException($"--max-length {max}: must be at least 2 ([CLS] and [SEP]).");
+            var requested = parse.GetValue(maxLength);
+            if (requested < 2) throw new UsageException($"--max-length {requested}: must be at least 2 ([CLS] and [SEP]).");
             var directory = ModelOption.Resolve(parse.GetValue(model), io);
             var tokenizer = BertTokenizer.FromDirectory(directory, new BertTokenizerOptions { DoLowerCase = parse.GetValue(lower) });
+            // Only the tokenizer files are needed here, so the declared length alone bounds the default (DialectIdentifierOptions.DefaultMaxLengthFor also reads config.json).
+            var max = requested ?? Math.Max(2, Math.Min(BertTokenizer.DefaultMaxLength, tokenizer.Settings.ModelMaxLength ?? BertTokenizer.DefaultMaxLength));
             var preprocessor = TextPreprocessor.FromPreset(parse.GetValue(preprocess)!);
             foreach (var text in InputTexts.FromArgumentsOrStandardInput(parse.GetValue(texts), io))
             {
