@@ -39,13 +39,12 @@ public sealed record DialectIdentifierOptions
     /// less where the checkpoint declares less, in <c>tokenizer_config.json</c>'s <c>model_max_length</c> (the length a
     /// model was trained at: Lahja's trainer writes it, and Hugging Face tokenizers truncate to it) or
     /// <c>config.json</c>'s <c>max_position_embeddings</c>. Longer input would reach position embeddings that training
-    /// never updated.
+    /// never updated. <paramref name="config"/> null: the tokenizer files alone (<c>lahja tokenize</c>).
     /// </summary>
-    public static int DefaultMaxLengthFor(BertConfig config, BertTokenizerSettings tokenizer)
+    public static int DefaultMaxLengthFor(BertConfig? config, BertTokenizerSettings tokenizer)
     {
-        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(tokenizer);
-        var limit = Math.Min(BertTokenizer.DefaultMaxLength, config.MaxPositionEmbeddings);
+        var limit = Math.Min(BertTokenizer.DefaultMaxLength, config?.MaxPositionEmbeddings ?? int.MaxValue);
         if (tokenizer.ModelMaxLength is { } declared) limit = Math.Min(limit, declared);
         return Math.Max(limit, 2); // [CLS] and [SEP]
     }

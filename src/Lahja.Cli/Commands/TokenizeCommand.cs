@@ -25,8 +25,8 @@ internal static class TokenizeCommand
             if (requested < 2) throw new UsageException($"--max-length {requested}: must be at least 2 ([CLS] and [SEP]).");
             var directory = ModelOption.Resolve(parse.GetValue(model), io);
             var tokenizer = BertTokenizer.FromDirectory(directory, new BertTokenizerOptions { DoLowerCase = parse.GetValue(lower) });
-            // Only the tokenizer files are needed here, so the declared length alone bounds the default (DialectIdentifierOptions.DefaultMaxLengthFor also reads config.json).
-            var max = requested ?? Math.Max(2, Math.Min(BertTokenizer.DefaultMaxLength, tokenizer.Settings.ModelMaxLength ?? BertTokenizer.DefaultMaxLength));
+            // Only the tokenizer files are needed here: no config.json, so the declared length alone bounds the default.
+            var max = requested ?? DialectIdentifierOptions.DefaultMaxLengthFor(null, tokenizer.Settings);
             var preprocessor = TextPreprocessor.FromPreset(parse.GetValue(preprocess)!);
             foreach (var text in InputTexts.FromArgumentsOrStandardInput(parse.GetValue(texts), io))
             {
